@@ -1,0 +1,39 @@
+"""The one typed settings object: read from `NEWSWATCH_*` environment variables, passed down explicitly."""
+
+from __future__ import annotations
+
+from ipaddress import IPv4Network, IPv6Network, ip_network
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+Network = IPv4Network | IPv6Network
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set; each field is `NEWSWATCH_<FIELD>` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSWATCH_", extra="ignore")
+
+    database_url: str = "sqlite:///newswatch.db"
+    allowed_private_networks: Annotated[tuple[Network, ...], NoDecode] = ()
+    user_agent: str = "newswatch/0.1 (news monitoring; feed and article fetcher)"
+    connect_timeout: float = 5.0
+    read_timeout: float = 20.0
+    max_body_bytes: int = 10 * 1024 * 1024
+    max_redirects: int = 5
+    per_host_concurrency: int = 4
+    feed_batch_size: int = Field(default=100, ge=1)
+    article_batch_size: int = Field(default=200, ge=1)
+    min_poll_interval_s: int = Field(default=5 * 60, ge=1)
+    max_poll_interval_s: int = Field(default=24 * 3600, ge=1)
+    watchlist_path: Path | None = None
+
+    @field_validator("allowed_private_networks", mode="before")
+    @classmethod
+    def _split_networks(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(ip_network(part.strip()) for part in value.split(",") if part.strip())
+        return value
