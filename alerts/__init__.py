@@ -1,1 +1,1 @@
-"""placeholder"""
+"""Alert rules, incidents, the outbox and delivery channels."""

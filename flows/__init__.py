@@ -1,1 +1,1 @@
-"""placeholder"""
+"""Prefect flows and tasks: thin orchestration over extractors, storage and alerts."""

@@ -1,1 +1,1 @@
-"""placeholder"""
+"""The application shell: CLI, demo corpus and demo server."""

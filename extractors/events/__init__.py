@@ -1,1 +1,1 @@
-"""placeholder"""
+"""Event detection: actor gazetteer, event patterns, modality and the matcher."""
