@@ -1,6 +1,6 @@
 """The one safe HTTP client of newswatch: timeouts, body limits (also after decompression),
-conditional GET, redirects re-checked hop by hop, no private destinations unless allowed, and polite
-per-host concurrency."""
+conditional GET, redirects re-checked hop by hop, no private destinations unless allowed, polite
+per-host concurrency; POST (for webhooks) under the same checks, never redirected."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import contextlib
 import socket
 import ssl
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -142,10 +142,33 @@ class Fetcher:
         except FetchError as error:
             return error
 
+    async def post(self, url: str, *, body: bytes, headers: Mapping[str, str]) -> FetchResult:
+        """POST `body` to `url` once, with the destination checks, timeouts and response limits of
+        `fetch`. Redirects are not followed (a 3xx raises `HttpStatusError` like any non-2xx)."""
+        target = _checked_url(url, url=url)
+        async with self._exchange("POST", target, headers, url, body) as response:
+            return await self._accepted(response, url, headers)
+
     async def _get(
         self, target: httpx.URL, headers: Mapping[str, str], url: str
     ) -> FetchResult | httpx.URL:
         """One request: the result, or the next URL when the answer is a redirect."""
+        async with self._exchange("GET", target, headers, url) as response:
+            location = response.headers.get("location")
+            if response.status_code in _REDIRECT_STATUSES and location:
+                return _checked_url(location, url=url, base=response.url)
+            return await self._accepted(response, url, headers)
+
+    @contextlib.asynccontextmanager
+    async def _exchange(
+        self,
+        method: str,
+        target: httpx.URL,
+        headers: Mapping[str, str],
+        url: str,
+        body: bytes | None = None,
+    ) -> AsyncIterator[httpx.Response]:
+        """The streamed response, within the host and lane limits; failures become `FetchError`s."""
         host = target.host
         lane = self._lanes[zlib.crc32(host.encode()) % len(self._lanes)]
         host_gate = self._host_gates.setdefault(
@@ -155,17 +178,20 @@ class Fetcher:
             async with (
                 host_gate,
                 lane.gate,
-                lane.client.stream("GET", target, headers=headers) as response,
+                lane.client.stream(method, target, headers=headers, content=body) as response,
             ):
-                location = response.headers.get("location")
-                if response.status_code in _REDIRECT_STATUSES and location:
-                    return _checked_url(location, url=url, base=response.url)
-                if response.status_code == 304:
-                    return _result(url, response, b"", headers)
-                if response.is_success:
-                    body = await _read_body(response, self._policy.max_body_bytes, url)
-                    return _result(url, response, body, headers)
-                raise _status_error(response, url)
+                yield response
+
+    async def _accepted(
+        self, response: httpx.Response, url: str, sent: Mapping[str, str]
+    ) -> FetchResult:
+        """The result of a 2xx or 304 answer; any other status raises `HttpStatusError`."""
+        if response.status_code == 304:
+            return _result(url, response, b"", sent)
+        if response.is_success:
+            body = await _read_body(response, self._policy.max_body_bytes, url)
+            return _result(url, response, body, sent)
+        raise _status_error(response, url)
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:

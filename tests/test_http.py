@@ -37,6 +37,14 @@ def fetch(url: str, policy: HttpPolicy = LOOPBACK_ALLOWED, **validators: str | N
     return asyncio.run(run())
 
 
+def post(url: str, body: bytes, policy: HttpPolicy = LOOPBACK_ALLOWED) -> FetchResult:
+    async def run() -> FetchResult:
+        async with Fetcher(policy) as fetcher:
+            return await fetcher.post(url, body=body, headers={"Content-Type": "application/json"})
+
+    return asyncio.run(run())
+
+
 @contextlib.asynccontextmanager
 async def raw_server(handle: Handler) -> AsyncIterator[str]:
     """A bare HTTP server for answers the scripted web server cannot give; yields its base URL."""
@@ -312,3 +320,52 @@ def test_parse_retry_after_reads_seconds_and_http_dates(
     now = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
 
     assert parse_retry_after(value, now=now) == seconds
+
+
+def test_post_sends_its_body_and_headers(web: LocalWebServer) -> None:
+    url = web.add("/hook", Route(body=b"ok", content_type="text/plain"))
+
+    result = post(url, b'{"alert": 1}')
+
+    assert (result.status, result.body) == (200, b"ok")
+    request = web.hits("/hook")[0]
+    assert (request.method, request.body) == ("POST", b'{"alert": 1}')
+    assert request.headers["content-type"] == "application/json"
+    assert request.headers["user-agent"] == LOOPBACK_ALLOWED.user_agent
+
+
+def test_post_does_not_follow_redirects(web: LocalWebServer) -> None:
+    elsewhere = web.add("/elsewhere", Route(body=b"ok"))
+    url = web.add("/hook", Route(status=307, headers={"Location": elsewhere}))
+
+    with pytest.raises(HttpStatusError) as failed:
+        post(url, b"{}")
+    assert failed.value.status == 307
+    assert web.hits("/elsewhere") == []
+
+
+def test_post_to_loopback_is_refused_unless_allowed(web: LocalWebServer) -> None:
+    url = web.add("/hook", Route(body=b"ok"))
+
+    with pytest.raises(DestinationRefused, match="loopback"):
+        post(url, b"{}", HttpPolicy())
+    assert web.requests == []
+
+
+def test_post_error_status_carries_retry_after(web: LocalWebServer) -> None:
+    url = web.add("/hook", Route(status=429, headers={"Retry-After": "30"}))
+
+    with pytest.raises(HttpStatusError) as failed:
+        post(url, b"{}")
+    assert (failed.value.status, failed.value.retry_after) == (429, 30)
+
+
+def test_post_answer_is_held_to_the_body_limit(web: LocalWebServer) -> None:
+    url = web.add("/hook", Route(body=b"x" * 2048))
+
+    with pytest.raises(BodyTooLarge):
+        post(
+            url,
+            b"{}",
+            HttpPolicy(max_body_bytes=1024, allowed_networks=LOOPBACK_ALLOWED.allowed_networks),
+        )

@@ -29,6 +29,8 @@ class Route:
 class RecordedRequest:
     path: str
     headers: dict[str, str]
+    method: str = "GET"
+    body: bytes = b""
 
 
 class LocalWebServer:
@@ -81,7 +83,17 @@ def _handler_for(server: LocalWebServer) -> type[BaseHTTPRequestHandler]:
             return
 
         def do_GET(self) -> None:
-            request = RecordedRequest(self.path, {k.lower(): v for k, v in self.headers.items()})
+            self._serve(RecordedRequest(self.path, self._header_map()))
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length)
+            self._serve(RecordedRequest(self.path, self._header_map(), "POST", body))
+
+        def _header_map(self) -> dict[str, str]:
+            return {k.lower(): v for k, v in self.headers.items()}
+
+        def _serve(self, request: RecordedRequest) -> None:
             server.requests.append(request)
             found = server.routes.get(self.path)
             if found is None:

@@ -1,0 +1,211 @@
+"""How an alert reads, the same in every channel: wording for event type, actors, modality and
+confidence; the email bodies (Jinja2 templates, HTML autoescaped); the Slack Block Kit payload."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+import jinja2
+
+from alerts.message import AlertActor, AlertItem, AlertMessage, AlertSource
+
+_MODALITY_WORDING = {
+    "asserted": "asserted (reported as fact)",
+    "hedged": "hedged (reported, not confirmed)",
+    "future": "future (planned or announced)",
+    "negated": "negated (denied, or did not happen)",
+}
+# Control characters, line and paragraph separators, and bidi overrides (they disguise text).
+_UNSAFE_CHARACTERS = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069]"
+)
+# http(s) only, and none of the characters that end an HTML attribute or a Slack <url|text> link.
+_LINKABLE = re.compile(r"https?://[^\x00-\x20\x7f<>|\"'`\\]+", re.IGNORECASE)
+_MAX_LINK = 2000
+_HEADLINE_MAX = 150
+
+
+def one_line(text: str) -> str:
+    """`text` without control characters or line breaks, whitespace collapsed: safe in a header."""
+    return " ".join(_UNSAFE_CHARACTERS.sub(" ", text).split())
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, with an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def event_label(event_type: str) -> str:
+    """`troop_deployment` -> "Troop deployment"."""
+    return event_type.replace("_", " ").capitalize()
+
+
+def actors_line(actors: Sequence[AlertActor], *, short: bool = False) -> str:
+    """ "North Korea (PRK, source) → Russia (RUS, target)"; `short`: "PRK → RUS". Actors without a
+    source role (the parties of an agreement) are listed with commas."""
+    labels = {actor: actor.id if short else _actor_label(actor) for actor in actors}
+    sources = [labels[actor] for actor in actors if actor.role == "source"]
+    others = [labels[actor] for actor in actors if actor.role != "source"]
+    if sources and others:
+        return one_line(f"{', '.join(sources)} → {', '.join(others)}")
+    return one_line(", ".join(sources or others))
+
+
+def _actor_label(actor: AlertActor) -> str:
+    if actor.name and actor.name != actor.id:
+        return f"{actor.name} ({actor.id}, {actor.role})"
+    return f"{actor.id} ({actor.role})"
+
+
+def modality_wording(modality: str) -> str:
+    return _MODALITY_WORDING.get(modality, modality)
+
+
+def confidence_wording(confidence: float) -> str:
+    """0.82 -> "82% (high)"."""
+    level = "high" if confidence >= 0.8 else "medium" if confidence >= 0.5 else "low"
+    return f"{round(confidence * 100)}% ({level})"
+
+
+def as_utc(moment: datetime) -> datetime:
+    """`moment` in UTC; a naive datetime is taken as UTC."""
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def when(moment: datetime) -> str:
+    """A moment in UTC, to the minute: "2025-06-01 14:05 UTC"."""
+    return as_utc(moment).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def safe_link(url: str) -> str | None:
+    """`url` if it is a plain http(s) URL, safe in an href and in Slack link syntax; else None
+    (a feed could offer `javascript:...` or `!channel` as an article link)."""
+    return url if len(url) <= _MAX_LINK and _LINKABLE.fullmatch(url) else None
+
+
+def headline(message: AlertMessage) -> str:
+    """One line saying what happened, from event types and actor ids only (never article text): the
+    email subject, the Slack header and notification text."""
+    parts = [_item_headline(item) for item in message.items]
+    if len(parts) == 1:
+        return clip(parts[0], _HEADLINE_MAX)
+    return clip(f"{len(parts)} incidents: {'; '.join(parts)}", _HEADLINE_MAX)
+
+
+def _item_headline(item: AlertItem) -> str:
+    text = one_line(f"{event_label(item.event_type)}: {actors_line(item.actors, short=True)}")
+    return f"Update: {text}" if item.update_reason else text
+
+
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.PackageLoader("alerts", "templates"),
+    autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+_TEMPLATES.filters.update(
+    event_label=event_label,
+    actors=actors_line,
+    modality=modality_wording,
+    confidence=confidence_wording,
+    one_line=one_line,
+    link=safe_link,
+    when=when,
+)
+
+
+def render_email(message: AlertMessage) -> tuple[str, str]:
+    """The plain-text and HTML bodies of the alert email."""
+    context = {"message": message, "headline": headline(message)}
+    text = _TEMPLATES.get_template("alert.txt.j2").render(context)
+    html = _TEMPLATES.get_template("alert.html.j2").render(context)
+    return text, html
+
+
+# Slack refuses a message over these limits (50 blocks; 3000 characters in a section or context
+# text, 150 in a header, 10 elements in a context block).
+_SLACK_MAX_BLOCKS = 50
+_SLACK_MAX_TEXT = 3000
+_SLACK_MAX_ELEMENTS = 10
+_SLACK_BLOCKS_PER_ITEM = 4
+_SLACK_SHOWN_OUTLETS = _SLACK_MAX_ELEMENTS - 2  # leaves room for "+N more" and the dates
+_SLACK_TITLE_MAX = 200
+_SLACK_LINK_MAX = 2500  # escaped; a URL full of "&" grows fivefold and must not break the block
+Block = dict[str, object]
+
+
+def slack_escape(text: str) -> str:
+    """Escape the three characters Slack reads as markup, so article text cannot ping <!channel>."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def slack_text(text: str, limit: int = _SLACK_MAX_TEXT) -> str:
+    """`text` made single-line, escaped and cut to `limit` without splitting an `&..;` entity."""
+    escaped = slack_escape(one_line(text))
+    if len(escaped) <= limit:
+        return escaped
+    cut = escaped[: limit - 1]
+    entity = cut.rfind("&", max(0, len(cut) - 4))
+    if entity != -1 and ";" not in cut[entity:]:
+        cut = cut[:entity]
+    return cut + "…"
+
+
+def slack_blocks(message: AlertMessage) -> dict[str, object]:
+    """The Block Kit payload `{"text": fallback, "blocks": [...]}`; items that do not fit in Slack's
+    50 blocks are counted in a closing note."""
+    room = (_SLACK_MAX_BLOCKS - 2) // _SLACK_BLOCKS_PER_ITEM  # the header and the closing note
+    shown, hidden = message.items[:room], len(message.items) - room
+    title = headline(message)
+    blocks: list[Block] = [{"type": "header", "text": {"type": "plain_text", "text": title}}]
+    for item in shown:
+        blocks.extend(_slack_item(item))
+    if hidden > 0:
+        blocks.append(_context([f"…and {hidden} more incidents not shown here"]))
+    return {"text": slack_escape(title), "blocks": blocks}
+
+
+def _slack_item(item: AlertItem) -> list[Block]:
+    kind = slack_text(event_label(item.event_type), 100)
+    modality = slack_text(modality_wording(item.modality), 100)
+    summary = [
+        f"*{kind}* · {slack_text(actors_line(item.actors), 2000)}",
+        f"{modality} · confidence {confidence_wording(item.confidence)}",
+    ]
+    if item.update_reason:
+        summary.append(f"_Update: {slack_text(item.update_reason, 500)}_")
+    return [
+        {"type": "divider"},
+        _section("\n".join(summary)),
+        _section(f">{slack_text(item.evidence, _SLACK_MAX_TEXT - 1)}"),
+        _context(_outlet_elements(item)),
+    ]
+
+
+def _outlet_elements(item: AlertItem) -> list[str]:
+    elements = [_outlet(source) for source in item.sources[:_SLACK_SHOWN_OUTLETS]]
+    if len(item.sources) > _SLACK_SHOWN_OUTLETS:
+        elements.append(f"+{len(item.sources) - _SLACK_SHOWN_OUTLETS} more outlets")
+    elements.append(f"first seen {when(item.first_seen)} · last seen {when(item.last_seen)}")
+    return elements
+
+
+def _outlet(source: AlertSource) -> str:
+    title = slack_text(source.title or source.url, _SLACK_TITLE_MAX)
+    outlet = slack_text(source.outlet, _SLACK_TITLE_MAX)
+    link = slack_escape(safe_link(source.url) or "")
+    if link and len(link) <= _SLACK_LINK_MAX:
+        return f"<{link}|{title}> · {outlet}"
+    return f"{title} · {outlet}"
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _context(texts: Sequence[str]) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": t} for t in texts]}
