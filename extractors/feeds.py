@@ -1,0 +1,180 @@
+"""Feed parsing: RSS, Atom or RDF bytes to plain `FeedEntry` values; feedparser does the parsing.
+
+A feed that parses despite errors keeps feedparser's complaint as a warning; a body that is no feed
+at all raises `FeedParseError` with the reason an operator reads in `feeds list`.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+import xml.sax
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import feedparser
+
+from extractors.errors import FeedParseError
+
+_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+_BLOCK_TAGS = frozenset(
+    {
+        "address", "article", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption", "figure",
+        "h1", "h2", "h3", "h4", "h5", "h6", "header", "footer", "hr", "li", "ol", "p", "pre",
+        "section", "table", "td", "th", "tr", "ul",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One feed item. `summary` is its longest text, so full-content feeds give the full article."""
+
+    guid: str
+    url: str
+    title: str
+    summary: str
+    published: datetime | None
+    author: str | None
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    title: str | None
+    link: str | None
+    entries: tuple[FeedEntry, ...]
+    warning: str | None
+
+
+def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str] | None = None) -> ParsedFeed:
+    """Parse a fetched feed. `url` is the feed's final URL (relative links resolve against it);
+    `headers` are the HTTP response headers, so a charset given only there is honoured."""
+    if not body.strip():
+        raise FeedParseError("not a feed: the body is empty")
+    response_headers = _response_headers(headers, url)
+    result = feedparser.parse(
+        io.BytesIO(body),
+        response_headers=response_headers,
+        resolve_relative_uris=True,
+        sanitize_html=True,
+    )
+    problem = _why_not_a_feed(result, body, response_headers["content-type"])
+    if problem:
+        raise FeedParseError(problem)
+    entries = (_entry(raw, url) for raw in result.entries)
+    return ParsedFeed(
+        title=_one_line(_plain_text(result.feed, "title")) or None,
+        link=_http_url(result.feed.get("link"), url),
+        entries=tuple(entry for entry in entries if entry is not None),
+        warning=_describe(result.bozo_exception) if result.bozo else None,
+    )
+
+
+def _response_headers(headers: Mapping[str, str] | None, url: str) -> dict[str, str]:
+    # feedparser looks headers up in lower case; without a content type it flags every feed as bozo.
+    lowered = {name.lower(): value for name, value in (headers or {}).items()}
+    lowered.setdefault("content-type", "application/xml")
+    lowered["content-location"] = url
+    return lowered
+
+
+def _why_not_a_feed(result: Any, body: bytes, content_type: str) -> str | None:
+    if result.get("version"):
+        if result.bozo and not result.entries and not result.feed.get("title"):
+            return f"broken feed: {_describe(result.bozo_exception)}"
+        return None
+    if _looks_like_html(body, content_type):
+        return "not a feed: the server sent an HTML page"
+    if body.lstrip()[:1] == b"{":
+        return "not a feed: the server sent JSON (JSON Feed is not supported)"
+    if result.bozo and isinstance(result.bozo_exception, xml.sax.SAXParseException):
+        return f"not a feed: {_describe(result.bozo_exception)}"
+    return "not a feed: no RSS, Atom or RDF element found"
+
+
+def _looks_like_html(body: bytes, content_type: str) -> bool:
+    start = body[:1024].lstrip().lower()
+    return (
+        "html" in content_type.lower() or start.startswith(b"<!doctype html") or b"<html" in start
+    )
+
+
+def _describe(error: BaseException) -> str:
+    # No SAX position: feedparser may prepend an XML declaration, which shifts every line number.
+    if isinstance(error, xml.sax.SAXParseException):
+        return str(error.getMessage())
+    return str(error) or type(error).__name__
+
+
+def _entry(raw: Mapping[str, Any], feed_url: str) -> FeedEntry | None:
+    link = _http_url(raw.get("link"), feed_url)
+    if link is None:
+        return None
+    texts = [_as_text(part.get("value", ""), part.get("type")) for part in raw.get("content", [])]
+    texts.append(_plain_text(raw, "summary"))
+    author_detail = raw.get("author_detail") or {}
+    author = _one_line(author_detail.get("name") or raw.get("author") or "")
+    return FeedEntry(
+        guid=(raw.get("id") or "").strip() or link,
+        url=link,
+        title=_one_line(_plain_text(raw, "title")),
+        summary=max(texts, key=len),
+        published=_utc(raw.get("published_parsed") or raw.get("updated_parsed")),
+        author=author or None,
+    )
+
+
+def _http_url(value: str | None, base: str) -> str | None:
+    # feedparser's sanitiser leaves javascript: and data: links alone; only web links are entries.
+    if not value:
+        return None
+    absolute = urljoin(base, value.strip())
+    parts = urlsplit(absolute)
+    return absolute if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def _utc(parsed: time.struct_time | None) -> datetime | None:
+    # feedparser already converted the date to UTC; the struct just lost the zone.
+    return datetime(*parsed[:6], tzinfo=UTC) if parsed else None
+
+
+def _plain_text(raw: Mapping[str, Any], key: str) -> str:
+    detail = raw.get(f"{key}_detail") or {}
+    return _as_text(raw.get(key) or "", detail.get("type"))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _as_text(value: str, content_type: str | None) -> str:
+    if content_type in _HTML_TYPES:
+        collector = _TextCollector()
+        collector.feed(value)
+        collector.close()
+        value = "".join(collector.parts)
+    lines = (_one_line(line) for line in value.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+class _TextCollector(HTMLParser):
+    """Keeps the text of an HTML fragment with a line break where a block element starts or ends."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
