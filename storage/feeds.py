@@ -1,0 +1,207 @@
+"""Feeds and their polling state: adding feeds, picking the due ones, recording each poll."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Row, UnaryExpression, func, select, update
+
+from storage.db import insert_many
+from storage.models import feeds
+from storage.polling import DEFAULT_POLICY, PollPolicy, failure_delay_s, next_interval_s
+
+STATUS_OK = "ok"
+STATUS_NOT_MODIFIED = "not_modified"
+STATUS_FAILING = "failing"
+
+
+@dataclass(frozen=True)
+class FeedRecord:
+    """A feed and its polling state. `last_status` is None until the first poll."""
+
+    id: int
+    url: str
+    title: str | None
+    added_at: datetime
+    etag: str | None
+    last_modified: str | None
+    next_poll_at: datetime
+    poll_interval_s: int
+    last_polled_at: datetime | None
+    last_success_at: datetime | None
+    last_new_entries_at: datetime | None
+    consecutive_failures: int
+    last_error: str | None
+    last_status: str | None
+    created: bool = False  # True only from the add_feed call that inserted it
+
+
+def _record(row: Row[Any], *, created: bool = False) -> FeedRecord:
+    return FeedRecord(**row._mapping, created=created)
+
+
+def add_feed(
+    conn: Connection,
+    url: str,
+    title: str | None = None,
+    *,
+    now: datetime,
+    policy: PollPolicy = DEFAULT_POLICY,
+) -> FeedRecord:
+    """Add a feed, due at once; a feed already known by `url` is returned unchanged."""
+    row = {
+        "url": url,
+        "title": title,
+        "added_at": now,
+        "next_poll_at": now,
+        "poll_interval_s": policy.min_interval_s,
+        "consecutive_failures": 0,
+    }
+    inserted = insert_many(conn, feeds, [row], ignore_conflicts=True, returning=list(feeds.c))
+    if inserted:
+        return _record(inserted[0], created=True)
+    return _record(conn.execute(select(feeds).where(feeds.c.url == url)).one())
+
+
+def get_feed(conn: Connection, feed_id: int) -> FeedRecord | None:
+    row = conn.execute(select(feeds).where(feeds.c.id == feed_id)).first()
+    return None if row is None else _record(row)
+
+
+def _select_feeds(
+    conn: Connection,
+    *,
+    order_by: UnaryExpression[Any] | ColumnElement[Any],
+    limit: int | None = None,
+    where: ColumnElement[bool] | None = None,
+) -> list[FeedRecord]:
+    query = select(feeds).order_by(order_by, feeds.c.id).limit(limit)
+    if where is not None:
+        query = query.where(where)
+    return [_record(row) for row in conn.execute(query)]
+
+
+def list_feeds(conn: Connection) -> list[FeedRecord]:
+    """Every feed, in the order they were added."""
+    return _select_feeds(conn, order_by=feeds.c.id)
+
+
+def all_feeds(conn: Connection, limit: int) -> list[FeedRecord]:
+    """Up to `limit` feeds whether due or not, the longest-waiting first (a forced poll)."""
+    return _select_feeds(conn, order_by=feeds.c.next_poll_at, limit=limit)
+
+
+def due_feeds(conn: Connection, now: datetime, limit: int) -> list[FeedRecord]:
+    """Up to `limit` feeds with `next_poll_at <= now`, the most overdue first."""
+    return _select_feeds(
+        conn, order_by=feeds.c.next_poll_at, limit=limit, where=feeds.c.next_poll_at <= now
+    )
+
+
+def _polling_state(conn: Connection, feed_id: int) -> tuple[int, int]:
+    """The feed's current (poll_interval_s, consecutive_failures)."""
+    query = (
+        select(feeds.c.poll_interval_s, feeds.c.consecutive_failures)
+        .where(feeds.c.id == feed_id)
+        .with_for_update()  # concurrent pollers of one feed must not lose a failure count
+    )
+    row = conn.execute(query).first()
+    if row is None:
+        raise LookupError(f"no feed with id {feed_id}")
+    return int(row.poll_interval_s), int(row.consecutive_failures)
+
+
+def _update(conn: Connection, feed_id: int, **values: Any) -> FeedRecord:
+    statement = update(feeds).where(feeds.c.id == feed_id).values(**values).returning(*feeds.c)
+    return _record(conn.execute(statement).one())
+
+
+def _record_success(
+    conn: Connection,
+    feed_id: int,
+    *,
+    now: datetime,
+    new_entries: bool,
+    status: str,
+    policy: PollPolicy,
+    **values: Any,
+) -> FeedRecord:
+    interval, _failures = _polling_state(conn, feed_id)
+    interval = next_interval_s(interval, new_entries=new_entries, policy=policy)
+    if new_entries:
+        values["last_new_entries_at"] = now
+    return _update(
+        conn,
+        feed_id,
+        poll_interval_s=interval,
+        next_poll_at=now + timedelta(seconds=interval),
+        last_polled_at=now,
+        last_success_at=now,
+        consecutive_failures=0,
+        last_error=None,
+        last_status=status,
+        **values,
+    )
+
+
+def record_fetched(
+    conn: Connection,
+    feed_id: int,
+    *,
+    now: datetime,
+    etag: str | None,
+    last_modified: str | None,
+    new_entries: int,
+    title: str | None,
+    policy: PollPolicy = DEFAULT_POLICY,
+) -> FeedRecord:
+    """A poll that got the feed: keep its validators, and poll sooner if it had new entries.
+
+    `title` (the feed's own) only fills in a missing title: one given when adding the feed wins.
+    """
+    return _record_success(
+        conn,
+        feed_id,
+        now=now,
+        new_entries=new_entries > 0,
+        status=STATUS_OK,
+        policy=policy,
+        etag=etag,
+        last_modified=last_modified,
+        title=func.coalesce(feeds.c.title, title),
+    )
+
+
+def record_not_modified(
+    conn: Connection, feed_id: int, *, now: datetime, policy: PollPolicy = DEFAULT_POLICY
+) -> FeedRecord:
+    """A poll answered 304: a success without news, so the feed is polled less often."""
+    return _record_success(
+        conn, feed_id, now=now, new_entries=False, status=STATUS_NOT_MODIFIED, policy=policy
+    )
+
+
+def record_failure(
+    conn: Connection,
+    feed_id: int,
+    *,
+    now: datetime,
+    error: str,
+    retry_after_s: float | None,
+    policy: PollPolicy = DEFAULT_POLICY,
+) -> FeedRecord:
+    """A failed poll: keep the operator-facing `error` and back off; the interval is kept."""
+    _interval, failures = _polling_state(conn, feed_id)
+    failures += 1
+    delay = failure_delay_s(failures, retry_after_s=retry_after_s, policy=policy)
+    return _update(
+        conn,
+        feed_id,
+        next_poll_at=now + timedelta(seconds=delay),
+        last_polled_at=now,
+        consecutive_failures=failures,
+        last_error=error,
+        last_status=STATUS_FAILING,
+    )
