@@ -4,7 +4,6 @@ signatures that find a syndicated or updated copy of a story through four indexe
 from __future__ import annotations
 
 import hashlib
-import itertools
 import re
 import struct
 import unicodedata
@@ -23,28 +22,13 @@ _WORD = re.compile(r"\w+")
 _SHINGLE_WORDS = 3
 _BITS = 64
 _MASK = (1 << _BITS) - 1
-_BAND_BITS = 16
-_BAND_MASK = (1 << _BAND_BITS) - 1
-_BANDS = _BITS // _BAND_BITS
-_PROBE_RADIUS = 2
 _HASH_VALUES = struct.Struct(f"<{_BITS}I")
-
 # Two texts agree on each signature bit with probability (1 + J) / 2, J being the Jaccard similarity
 # of their shingle sets, so 11 bits apart means J of about 0.65. Measured on 176 real articles: 86%
 # of syndicated copies (new headline, byline and reworded lede, a sentence added, the last dropped)
-# stay within 11 bits; unrelated articles were never closer than 15. An exactly equal band is only
-# sure within 3 bits (a lookup by equal bands finds 64% of those copies); `simhash_band_probes`
-# tries each band to 2 bits, and 11 differing bits cannot put 3 into all four bands: one probe hits.
-NEAR_DUPLICATE_MAX_DISTANCE = _BANDS * (_PROBE_RADIUS + 1) - 1
-
-_PROBE_MASKS = tuple(
-    sum(1 << bit for bit in bits)
-    for radius in range(_PROBE_RADIUS + 1)
-    for bits in itertools.combinations(range(_BAND_BITS), radius)
-)
-
-Bands = tuple[int, int, int, int]
-BandProbes = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...]]
+# stay within 11 bits; unrelated articles were never closer than 15. How stored signatures are found
+# by index (bands and probes) is storage's business: see storage/stories.py.
+NEAR_DUPLICATE_MAX_DISTANCE = 11
 
 
 def canonical_url(url: str) -> str:
@@ -96,24 +80,6 @@ def simhash(text: str) -> int:
 def hamming_distance(a: int, b: int) -> int:
     """Number of differing bits between two 64-bit signatures, signed or not."""
     return ((a ^ b) & _MASK).bit_count()
-
-
-def simhash_bands(signature: int) -> Bands:
-    """The signature's four 16-bit bands, most significant first, for indexed candidate lookup."""
-    unsigned = signature & _MASK
-    first, second, third, fourth = (
-        (unsigned >> shift) & _BAND_MASK for shift in range(_BITS - _BAND_BITS, -1, -_BAND_BITS)
-    )
-    return first, second, third, fourth
-
-
-def simhash_band_probes(signature: int) -> BandProbes:
-    """For each band, the values within 2 bits of it (137 each). Every stored signature within
-    `NEAR_DUPLICATE_MAX_DISTANCE` has at least one band among its band's probes."""
-    first, second, third, fourth = (
-        tuple(band ^ mask for mask in _PROBE_MASKS) for band in simhash_bands(signature)
-    )
-    return first, second, third, fourth
 
 
 def is_near_duplicate(a: int, b: int) -> bool:

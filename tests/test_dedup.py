@@ -7,14 +7,11 @@ from pathlib import Path
 import pytest
 
 from extractors.dedup import (
-    NEAR_DUPLICATE_MAX_DISTANCE,
     canonical_url,
     content_hash,
     hamming_distance,
     is_near_duplicate,
     simhash,
-    simhash_band_probes,
-    simhash_bands,
 )
 
 STORIES = Path(__file__).parent / "fixtures" / "dedup"
@@ -89,40 +86,11 @@ def test_text_without_words_is_never_a_near_duplicate() -> None:
     assert not is_near_duplicate(0, 0)
 
 
-def test_signature_fits_a_bigint_and_splits_into_16_bit_bands() -> None:
+def test_signature_fits_a_bigint() -> None:
     for name in ("original.txt", "syndicated.txt", "same_topic.txt"):
-        signature = signature_of(name)
-        bands = simhash_bands(signature)
-
-        assert -(2**63) <= signature < 2**63
-        assert all(0 <= band < 2**16 for band in bands)
-        assert int("".join(f"{band:016b}" for band in bands), 2) == signature % 2**64
+        assert -(2**63) <= signature_of(name) < 2**63
 
 
 def test_hamming_distance_counts_bits_of_signed_signatures() -> None:
     assert hamming_distance(-1, 0) == 64
     assert hamming_distance(-1, -2) == 1
-
-
-def flip_bits_per_band(signature: int, counts: tuple[int, int, int, int]) -> int:
-    """`signature` with the lowest `count` bits of each band inverted, first band first."""
-    for band, count in enumerate(counts):
-        shift = 48 - 16 * band
-        signature ^= ((1 << count) - 1) << shift
-    return signature
-
-
-def shares_a_probed_band(stored: int, incoming: int) -> bool:
-    probes = simhash_band_probes(incoming)
-    return any(band in probe for band, probe in zip(simhash_bands(stored), probes, strict=True))
-
-
-def test_band_probes_find_every_signature_within_the_limit() -> None:
-    incoming = signature_of("original.txt")
-    # The worst spread of the largest allowed distance over the four bands.
-    farthest = flip_bits_per_band(incoming, (3, 3, 3, 2))
-    beyond = flip_bits_per_band(incoming, (3, 3, 3, 3))
-
-    assert hamming_distance(incoming, farthest) == NEAR_DUPLICATE_MAX_DISTANCE
-    assert shares_a_probed_band(farthest, incoming)
-    assert not shares_a_probed_band(beyond, incoming)

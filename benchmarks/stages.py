@@ -1,0 +1,105 @@
+"""Timers for each ingest stage, per article, on in-memory pages and feeds."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from ipaddress import ip_network
+from threading import Thread
+
+import trafilatura
+
+from extractors.articles import extract_article
+from extractors.errors import FeedParseError
+from extractors.feeds import parse_feed
+from extractors.http import Fetcher, HttpPolicy
+
+
+@dataclass(frozen=True)
+class Timing:
+    stage: str
+    items: int
+    unit: str
+    ms_per_item: float
+
+
+def _per_item(stage: str, unit: str, items: int, run: Callable[[], object]) -> Timing:
+    started = time.perf_counter()
+    run()
+    return Timing(stage, items, unit, (time.perf_counter() - started) * 1000 / max(items, 1))
+
+
+def trafilatura_alone(pages: Sequence[bytes]) -> Timing:
+    def run() -> None:
+        for page in pages:
+            trafilatura.bare_extraction(page, fast=True, with_metadata=True)
+
+    return _per_item("trafilatura alone (fast)", "page", len(pages), run)
+
+
+def extract(pages: Sequence[bytes]) -> tuple[Timing, list[str]]:
+    texts: list[str] = []
+
+    def run() -> None:
+        for page in pages:
+            texts.append(extract_article(page, url="http://127.0.0.1/article").text)
+
+    return _per_item("extract (extract_article)", "page", len(pages), run), texts
+
+
+def parse(feeds: Sequence[bytes]) -> Timing:
+    entries = 0
+
+    def run() -> None:
+        nonlocal entries
+        for body in feeds:
+            try:
+                entries += len(parse_feed(body, url="http://127.0.0.1/feed.xml").entries)
+            except FeedParseError:
+                continue
+
+    timing = _per_item("parse (feedparser)", "entry", 1, run)
+    return Timing(timing.stage, entries, "entry", timing.ms_per_item / max(entries, 1))
+
+
+def fetch_client_cpu(pages: Sequence[bytes]) -> Timing:
+    """CPU of the fetching thread only (the local server runs in other threads)."""
+    server = _serve(pages)
+    policy = HttpPolicy(allowed_networks=(ip_network("127.0.0.0/8"),), per_host_concurrency=8)
+    host, port = server.server_address[:2]
+    urls = [f"http://{host!s}:{port}/{i}" for i in range(len(pages))]
+
+    async def fetch_all() -> None:
+        async with Fetcher(policy) as fetcher:
+            await fetcher.fetch_many(urls)
+
+    started = time.thread_time()
+    asyncio.run(fetch_all())
+    cpu_ms = (time.thread_time() - started) * 1000
+    server.shutdown()
+    server.server_close()
+    return Timing("fetch (client CPU)", len(pages), "page", cpu_ms / max(len(pages), 1))
+
+
+def _serve(pages: Sequence[bytes]) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+        def do_GET(self) -> None:
+            body = pages[int(self.path.strip("/"))]
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    Thread(target=server.serve_forever, daemon=True).start()
+    return server

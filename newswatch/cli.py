@@ -1,0 +1,20 @@
+"""The `newswatch` command: a thin shell over the same functions the flows call."""
+
+from __future__ import annotations
+
+import typer
+
+from newswatch.commands import articles, events, feeds, ingest
+from newswatch.demo import demo
+
+app = typer.Typer(
+    help="newswatch: watch news feeds for the moves of states and armed groups.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+app.add_typer(feeds.app, name="feeds")
+app.add_typer(articles.app, name="articles")
+app.add_typer(ingest.db_app, name="db")
+app.command("run")(ingest.run)
+app.command("demo")(demo)
+events.register(app)

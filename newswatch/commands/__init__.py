@@ -1,0 +1,1 @@
+"""The CLI sub-commands, each a thin shell over flows and storage."""
