@@ -1,1 +1,1 @@
-"""`make bench`: stage-by-stage cost per article, as ratios to trafilatura alone on the same pages."""
+"""`make bench`: stage-by-stage cost per article, as ratios to trafilatura alone."""

@@ -1,4 +1,4 @@
-"""The pages and feeds the benchmarks run on: the bundled demo corpus, and ../shared/perf-data when present."""
+"""What the benchmarks run on: the demo corpus, and ../shared/perf-data when present."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ R = TypeVar("R")
 
 def as_task(fn: Callable[P, R]) -> Callable[P, R]:
     """Run a pipeline stage as a Prefect task; stages take engines and clients, so nothing is cached."""
-    return task(fn, name=fn.__name__.replace("_", "-"), cache_policy=NO_CACHE)
+    return task(name=fn.__name__.replace("_", "-"), cache_policy=NO_CACHE)(fn)
 
 
 @flow(name="ingest", log_prints=True)

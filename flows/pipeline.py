@@ -11,11 +11,13 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from typing import ParamSpec, TypeVar
+from datetime import UTC, date, datetime, timedelta
+from typing import ParamSpec, Protocol, TypeVar
 
 from sqlalchemy import Connection, Engine
 
+from alerts.process import process_events
+from alerts.subscriptions import Subscription, load_subscriptions
 from extractors.articles import extract_article
 from extractors.dedup import NEAR_DUPLICATE_MAX_DISTANCE, canonical_url, content_hash, simhash
 from extractors.errors import DestinationRefused, FeedParseError, FetchError, HttpStatusError
@@ -31,9 +33,17 @@ from storage.polling import PollPolicy
 
 P = ParamSpec("P")
 R = TypeVar("R")
-Wrap = Callable[[Callable[P, R]], Callable[P, R]]
 
-FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1"
+
+class Wrap(Protocol):
+    """Turns a stage function into what runs it: itself, or a Prefect task."""
+
+    def __call__(self, fn: Callable[P, R], /) -> Callable[P, R]: ...
+
+
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1"
+)
 
 
 @dataclass(frozen=True)
@@ -91,6 +101,9 @@ class IngestSummary:
     extraction_failures: int = 0
     events_stored: int = 0
     events_by_type: dict[str, int] = field(default_factory=dict)
+    incidents_created: int = 0
+    incidents_updated: int = 0
+    alerts_queued: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -163,7 +176,9 @@ def _read_poll(poll: FeedPoll) -> tuple[FeedUpdate, tuple[FeedEntry, ...]]:
     feed = poll.feed
     if poll.error is not None:
         retry = poll.error.retry_after if isinstance(poll.error, HttpStatusError) else None
-        return FeedUpdate(feed.id, feed.url, "failed", error=str(poll.error), retry_after_s=retry), ()
+        return FeedUpdate(
+            feed.id, feed.url, "failed", error=str(poll.error), retry_after_s=retry
+        ), ()
     assert poll.response is not None
     response = poll.response
     if response.not_modified:
@@ -235,7 +250,9 @@ def build_articles(
     return Candidates(tuple(articles), tuple(_mark_refused(u, refused) for u in updates))
 
 
-def _article_from(pending: PendingEntry, page: FetchResult | FetchError) -> article_store.NewArticle:
+def _article_from(
+    pending: PendingEntry, page: FetchResult | FetchError
+) -> article_store.NewArticle:
     entry = pending.entry
     if isinstance(page, FetchError):
         html, error = b"", f"page not fetched: {page}"
@@ -280,10 +297,13 @@ def store_cycle(
     candidates: Candidates,
     *,
     watchlist: Watchlist,
+    subscriptions: Sequence[Subscription],
+    incident_window: timedelta,
     policy: PollPolicy,
     batch_size: int,
 ) -> IngestSummary:
-    """Store articles, their events and every feed's polling state, one transaction per batch.
+    """Store articles, their events, the incidents and alerts they cause, and every feed's polling
+    state, one transaction per batch (an alert is queued exactly when its event is stored).
 
     Feed state is written in the last transaction, after the articles: a crash before it leaves the old
     ETag in place, so the next cycle fetches the feed again instead of losing its entries.
@@ -303,7 +323,14 @@ def store_cycle(
             by_key = {(a.feed_id, a.guid): a for a in batch}
             pairs = [(s, by_key[(s.feed_id, s.guid)]) for s in stored]
             new_events = _detect(pairs, watchlist, today=now.date())
-            summary.events_stored += event_store.store_events(conn, new_events)
+            event_ids = event_store.store_new_events(conn, new_events, now=now)
+            alerting = process_events(
+                conn, event_ids, subscriptions, now=now, window=incident_window
+            )
+            summary.events_stored += len(event_ids)
+            summary.incidents_created += alerting.incidents_created
+            summary.incidents_updated += alerting.incidents_updated
+            summary.alerts_queued += alerting.alerts
             events_by_type.update(e.event_type for e in new_events)
             summary.articles_stored += len(stored)
             summary.joined_stories += sum(1 for s in stored if not s.new_story)
@@ -390,7 +417,7 @@ def run_cycle(
     settings: Settings,
     *,
     include_all: bool = False,
-    wrap: Wrap[..., object] = call_directly,
+    wrap: Wrap = call_directly,
     on_stage: Callable[[str, int], None] | None = None,
 ) -> IngestSummary:
     """Run one ingest cycle over the due feeds (or every feed) and return what it did."""
@@ -399,10 +426,13 @@ def run_cycle(
     engine = make_engine(settings.database_url)
     try:
         watchlist = load_watchlist([settings.watchlist_path] if settings.watchlist_path else None)
-        fetch_policy = http_policy(settings)
-        feeds = wrap(select_feeds)(
-            engine, limit=settings.feed_batch_size, include_all=include_all
+        subscriptions = (
+            load_subscriptions(settings.subscriptions_path, known_actors=watchlist.actors)
+            if settings.subscriptions_path
+            else ()
         )
+        fetch_policy = http_policy(settings)
+        feeds = wrap(select_feeds)(engine, limit=settings.feed_batch_size, include_all=include_all)
         notify("polling feeds", len(feeds))
         polls = wrap(poll_feeds)(feeds, fetch_policy)
         notify("reading entries", len(polls))
@@ -416,6 +446,8 @@ def run_cycle(
             engine,
             candidates,
             watchlist=watchlist,
+            subscriptions=subscriptions,
+            incident_window=timedelta(hours=settings.incident_window_h),
             policy=poll_policy(settings),
             batch_size=settings.article_batch_size,
         )

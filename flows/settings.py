@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Network = IPv4Network | IPv6Network
@@ -30,6 +30,19 @@ class Settings(BaseSettings):
     min_poll_interval_s: int = Field(default=5 * 60, ge=1)
     max_poll_interval_s: int = Field(default=24 * 3600, ge=1)
     watchlist_path: Path | None = None
+    # Alerts: the subscriptions file, the SMTP server for email alerts, the delivery pass.
+    subscriptions_path: Path | None = None
+    incident_window_h: float = Field(default=72.0, gt=0)
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None  # NEWSWATCH_SMTP_PASSWORD; never logged
+    smtp_sender: str = "newswatch <alerts@newswatch.invalid>"
+    smtp_timeout: float = 20.0
+    notify_batch_size: int = Field(default=50, ge=1)
+    notify_max_attempts: int = Field(default=8, ge=1)
+    notify_lease_s: int = Field(default=300, ge=10)
 
     @field_validator("allowed_private_networks", mode="before")
     @classmethod

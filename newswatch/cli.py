@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from newswatch.commands import articles, events, feeds, ingest
+from newswatch.commands import alerts, articles, events, feeds, ingest
 from newswatch.demo import demo
 
 app = typer.Typer(
@@ -18,3 +18,4 @@ app.add_typer(ingest.db_app, name="db")
 app.command("run")(ingest.run)
 app.command("demo")(demo)
 events.register(app)
+alerts.register(app)

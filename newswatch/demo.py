@@ -17,6 +17,7 @@ from flows.pipeline import run_cycle
 from flows.settings import Settings
 from newswatch.commands.ingest import print_summary, stage_progress
 from newswatch.commands.output import console, print_table, when
+from newswatch.demo_alerts import demo_channels, run_demo_alerts
 from newswatch.demo_server import DemoServer
 from storage import articles as article_store
 from storage import events as event_store
@@ -31,15 +32,18 @@ def demo(
         Path, typer.Option(help="Folder for the demo database (recreated on every run).")
     ] = DEFAULT_OUTPUT,
 ) -> None:
-    """Serve the demo corpus locally, ingest it twice into a fresh SQLite database, show the results."""
+    """Serve the demo corpus locally, ingest it into a fresh SQLite database, deliver the alerts to a
+    local SMTP sink and Slack stand-in, then run a second cycle that finds nothing new."""
     if output.exists():
         shutil.rmtree(output)
     output.mkdir(parents=True)
     database_url = f"sqlite:///{output.resolve() / 'newswatch-demo.db'}"
-    with DemoServer() as server:
-        settings = Settings(
-            database_url=database_url,
-            allowed_private_networks=(ip_network("127.0.0.0/8"),),
+    with DemoServer() as server, demo_channels(output / "emails") as channels:
+        settings = channels.settings(
+            Settings(
+                database_url=database_url,
+                allowed_private_networks=(ip_network("127.0.0.0/8"),),
+            )
         )
         console.print(f"demo corpus served at {server.base_url}", highlight=False)
         upgrade(database_url)
@@ -48,8 +52,10 @@ def demo(
             first = run_cycle(settings, include_all=True, on_stage=on_stage)
         print_summary(first, title="First cycle")
         _show_results(settings)
+        run_demo_alerts(settings, channels)
         second = run_cycle(settings, include_all=True)
         print_summary(second, title="Second cycle over the same feeds")
+        run_demo_alerts(settings, channels)
     console.print(
         f"\nThe database stays in {output}/: try\n"
         f"  NEWSWATCH_DATABASE_URL={database_url} newswatch articles list",

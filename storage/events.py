@@ -83,11 +83,18 @@ def store_events(
 
     `now` (default: the current time) becomes their `detected_at`.
     """
+    return len(store_new_events(conn, batch, now=now))
+
+
+def store_new_events(
+    conn: Connection, batch: Sequence[NewEvent], *, now: datetime | None = None
+) -> list[int]:
+    """Like `store_events`, returning the ids of the events it inserted (for alerting)."""
     unique: dict[_Key, NewEvent] = {}
     for event in batch:
         unique.setdefault(_key(event), event)
     if not unique:
-        return 0
+        return []
     detected_at = now if now is not None else datetime.now(UTC)
     rows = [
         {
@@ -119,7 +126,7 @@ def store_events(
         for position, actor in enumerate(unique[key].actors)
     ]
     insert_many(conn, event_actors, actor_rows)
-    return len(inserted)
+    return list(inserted.values())
 
 
 def _select_events() -> Select[Any]:
@@ -152,6 +159,15 @@ def events_for_articles(conn: Connection, article_ids: Iterable[int]) -> list[Ev
     queries = (
         _select_events().where(one_of(conn, events.c.article_id, batch)).order_by(*order)
         for batch in chunked(sorted(set(article_ids)))
+    )
+    return _records(conn, queries)
+
+
+def events_by_id(conn: Connection, event_ids: Iterable[int]) -> list[EventRecord]:
+    """The events with these ids (unknown ids are left out), by id."""
+    queries = (
+        _select_events().where(one_of(conn, events.c.id, batch)).order_by(events.c.id)
+        for batch in chunked(sorted(set(event_ids)))
     )
     return _records(conn, queries)
 

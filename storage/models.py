@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     CheckConstraint,
     Float,
@@ -177,3 +178,100 @@ stories = _table(Story)
 articles = _table(Article)
 events = _table(Event)
 event_actors = _table(EventActor)
+
+
+# --- Alerts: incidents, the events they group, and the delivery outbox ---------------------------
+
+
+class Incident(Base):
+    """Reports of one thing (same type and actors within a time window, or one story) grouped.
+    `version` grows with each change worth a new alert; deliveries are keyed by it."""
+
+    __tablename__ = "incidents"
+    __table_args__ = (
+        Index("ix_incidents_event_type_actor_key", "event_type", "actor_key"),
+        CheckConstraint("confidence BETWEEN 0 AND 1", name="confidence"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_type: Mapped[str] = mapped_column(String(64))
+    # The sorted ids of the states and organisations involved, comma-separated: "ARM,AZE".
+    actor_key: Mapped[str]
+    # [{"id", "name", "role", "via"}]: the actors, and the person or body who acted for a state.
+    actors: Mapped[list[dict[str, str | None]]] = mapped_column(JSON)
+    modality: Mapped[str] = mapped_column(String(16))
+    confidence: Mapped[float] = mapped_column(Float)
+    evidence: Mapped[str]
+    best_event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
+    first_seen: Mapped[datetime]
+    last_seen: Mapped[datetime] = mapped_column(index=True)
+    source_count: Mapped[int]
+    version: Mapped[int]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class IncidentEvent(Base):
+    """Which incident an event belongs to; each event belongs to one at most."""
+
+    __tablename__ = "incident_events"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+
+
+class Delivery(Base):
+    """An outbox row: one message to one channel of one subscription, written in the transaction
+    that changed its incidents, and marked sent only once the channel accepted it."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'sending', 'sent', 'dead')", name="status"),
+        Index("ix_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+        Index("ix_deliveries_subscription_target_key", "subscription", "target_key", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    subscription: Mapped[str]
+    channel: Mapped[str] = mapped_column(String(16))
+    # Where it goes, secret-free: environment variable names stand in for URLs and tokens.
+    target_key: Mapped[str]
+    target: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # A grouped delivery takes in further alerts until its first attempt.
+    grouped: Mapped[bool]
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int]
+    due_at: Mapped[datetime]
+    next_attempt_at: Mapped[datetime]
+    claimed_until: Mapped[datetime | None]
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    last_error: Mapped[str | None]
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+
+class DeliveryItem(Base):
+    """An incident in a delivery, at the version that caused it; `update_reason` is None for the
+    first alert about it."""
+
+    __tablename__ = "delivery_items"
+
+    delivery_id: Mapped[int] = mapped_column(
+        ForeignKey("deliveries.id", ondelete="CASCADE"), primary_key=True
+    )
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    incident_version: Mapped[int]
+    update_reason: Mapped[str | None]
+
+
+incidents = _table(Incident)
+incident_events = _table(IncidentEvent)
+deliveries = _table(Delivery)
+delivery_items = _table(DeliveryItem)

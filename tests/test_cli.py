@@ -30,7 +30,9 @@ def invoke(*args: str) -> str:
     return result.output
 
 
-def test_opml_import_then_run_then_articles_as_json(web: LocalWebServer, cli_env: str, tmp_path: Path) -> None:
+def test_opml_import_then_run_then_articles_as_json(
+    web: LocalWebServer, cli_env: str, tmp_path: Path
+) -> None:
     feed_url = serve_stories(web, "/gazette", [CSTO_FREEZE, HARBOUR_STORM])
     opml = tmp_path / "feeds.opml"
     opml.write_text(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from flows.ingest import ingest_flow
+from tests.support.pages import CSTO_FREEZE, HARBOUR_STORM
 from tests.support.webserver import LocalWebServer
 from tests.test_ingest import add_feeds, serve_stories, stored_articles
-from tests.support.pages import CSTO_FREEZE, HARBOUR_STORM
 
 
 def test_ingest_flow_stores_the_articles_of_due_feeds(
@@ -23,4 +23,7 @@ def test_ingest_flow_stores_the_articles_of_due_feeds(
     summary = ingest_flow()
 
     assert summary["articles_stored"] == 2 and summary["feeds_failed"] == 0
-    assert {a.title for a in stored_articles(sqlite_url)} == {CSTO_FREEZE.title, HARBOUR_STORM.title}
+    assert {a.title for a in stored_articles(sqlite_url)} == {
+        CSTO_FREEZE.title,
+        HARBOUR_STORM.title,
+    }

@@ -111,7 +111,9 @@ def test_broken_feeds_are_marked_failing_and_the_rest_of_the_run_goes_on(
         "slow": web.add("/slow.xml", Route(body=b"<rss/>", delay=2.0, content_type=RSS)),
         "server error": web.add("/500.xml", Route(body=b"oops", status=500)),
         "html page": web.add("/page.xml", Route(body=article_page(HARBOUR_STORM))),
-        "garbage": web.add("/garbage.xml", Route(body=b"\x00\x01 not <xml at all", content_type=RSS)),
+        "garbage": web.add(
+            "/garbage.xml", Route(body=b"\x00\x01 not <xml at all", content_type=RSS)
+        ),
         "huge": web.add("/huge.xml", Route(body=b"<rss>" + b" " * 400_000, content_type=RSS)),
         "private links": web.add(
             "/private.xml",
@@ -152,7 +154,9 @@ def test_page_that_cannot_be_extracted_keeps_the_feed_summary(
     web: LocalWebServer, sqlite_url: str
 ) -> None:
     url = serve_stories(web, "/gazette", [CSTO_FREEZE])
-    web.add("/gazette/armenia-csto.html", Route(body=b'<html><body><div id="app"></div></body></html>'))
+    web.add(
+        "/gazette/armenia-csto.html", Route(body=b'<html><body><div id="app"></div></body></html>')
+    )
     add_feeds(sqlite_url, url)
 
     summary = run_cycle(make_settings(sqlite_url))

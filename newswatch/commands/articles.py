@@ -28,10 +28,14 @@ def _parse_since(value: str | None) -> datetime | None:
 
 @app.command("list")
 def list_articles(
-    since: Annotated[str | None, typer.Option(help="Only articles published since (YYYY-MM-DD).")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Only articles published since (YYYY-MM-DD).")
+    ] = None,
     feed: Annotated[int | None, typer.Option(help="Only articles of this feed id.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 100,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable, with the text.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Machine-readable, with the text.")
+    ] = False,
 ) -> None:
     """Stored articles, newest first."""
     engine = make_engine(Settings().database_url)

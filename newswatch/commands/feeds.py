@@ -16,7 +16,9 @@ from newswatch.commands.output import console, print_json, print_table, when
 from storage import feeds as feed_store
 from storage.db import make_engine
 
-app = typer.Typer(help="Add, import, export and list the feeds newswatch polls.", no_args_is_help=True)
+app = typer.Typer(
+    help="Add, import, export and list the feeds newswatch polls.", no_args_is_help=True
+)
 
 
 def _check_url(url: str) -> str:

@@ -56,7 +56,11 @@ def print_summary(summary: IngestSummary, *, title: str = "Ingest cycle") -> Non
         f"extraction failures {summary.extraction_failures} (feed summary kept)",
         highlight=False,
     )
-    console.print(f"  events stored {summary.events_stored}", highlight=False)
+    console.print(
+        f"  events stored {summary.events_stored}: {summary.incidents_created} new incidents, "
+        f"{summary.incidents_updated} updated, {summary.alerts_queued} alerts queued",
+        highlight=False,
+    )
     for url, reason in summary.failures:
         console.print(f"  [red]failing[/red] {escape(url)}: {escape(reason)}", highlight=False)
 

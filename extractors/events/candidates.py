@@ -1,0 +1,128 @@
+"""What each complete trigger of a sentence becomes: its roles filled, its modality, its confidence,
+and whether it fires (or why not: a missing role, a veto, a longer trigger around it)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from extractors.events.modality import Cue, find_cues, modality_of
+from extractors.events.patterns import Pattern, phrase_at
+from extractors.events.roles import Earlier, TriggerSpan, fill_role, is_passive
+from extractors.events.scan import StepHit
+from extractors.events.sentence import Mention, Sentence
+from extractors.events.triggers import TriggerMatch, find_triggers
+from extractors.events.watchlist import Watchlist
+
+Roles = tuple[tuple[str, tuple[Mention, ...]], ...]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A complete trigger of a pattern in a sentence and what became of it: `reason` says why it did
+    not fire (empty when it fired)."""
+
+    pattern: Pattern
+    trigger: TriggerSpan
+    roles: Roles
+    cues: tuple[Cue, ...]
+    modality: str
+    confidence: float
+    reason: str
+
+
+def _vetoed(sentence: Sentence, pattern: Pattern) -> str | None:
+    for veto in pattern.veto:
+        if any(phrase_at(sentence.words, start, veto) for start in range(len(sentence.words))):
+            return veto.text
+    return None
+
+
+def _confidence(pattern: Pattern, trigger: TriggerSpan, roles: Roles) -> float:
+    """The pattern's weight, less for actors far from the trigger and for roles left empty."""
+    mentions = [m for _, ms in roles for m in ms]
+    distance = max(
+        (max(trigger.first - m.last, m.first - trigger.last) - 1 for m in mentions), default=0
+    )
+    missing = sum(1 for _, ms in roles if not ms)
+    score = pattern.weight + 0.1 - 0.02 * max(0, distance - 3) - 0.15 * missing
+    return round(min(0.99, max(0.05, score)), 2)
+
+
+def _split_symmetric(roles: Roles) -> Roles:
+    found = dict(roles)
+    source, target = found.get("source", ()), found.get("target", ())
+    if len(source) > 1 and not target:
+        found["source"], found["target"] = source[:1], source[1:]
+    return tuple(found.items())
+
+
+def _fill_roles(
+    sentence: Sentence, pattern: Pattern, trigger: TriggerSpan, earlier: Earlier
+) -> Roles:
+    taken: set[str] = set()
+    roles: list[tuple[str, tuple[Mention, ...]]] = []
+    for spec in pattern.roles:
+        mentions = fill_role(sentence, trigger, spec, pattern.window, taken, earlier)
+        taken |= {m.acts_as for m in mentions}
+        roles.append((spec.role, tuple(mentions)))
+    return _split_symmetric(tuple(roles)) if pattern.symmetric else tuple(roles)
+
+
+def evaluate_trigger(
+    sentence: Sentence,
+    pattern: Pattern,
+    match: TriggerMatch,
+    watchlist: Watchlist,
+    earlier: Earlier = Earlier(),
+) -> Candidate:
+    """Assign roles and modality for one complete trigger and decide whether it fires; `earlier`
+    holds what the triggers fired before it in the sentence found."""
+    trigger = TriggerSpan(match.first, match.last, is_passive(sentence, match.first))
+    roles = _fill_roles(sentence, pattern, trigger, earlier)
+    confidence = _confidence(pattern, trigger, roles)
+    missing = [role for role, mentions in roles if not mentions and role not in pattern.optional]
+    if missing:
+        return Candidate(
+            pattern, trigger, roles, (), "", confidence, f"no actor for role {', '.join(missing)}"
+        )
+    if not any(mentions for _, mentions in roles):
+        return Candidate(pattern, trigger, roles, (), "", confidence, "no actor in any role")
+    veto = _vetoed(sentence, pattern)
+    cues = find_cues(
+        sentence.words, sentence.punctuation, match.first, match.last, watchlist.modality
+    )
+    reason = f"vetoed by '{veto}' in the sentence" if veto else ""
+    return Candidate(pattern, trigger, roles, tuple(cues), modality_of(cues), confidence, reason)
+
+
+def _swallowed(
+    match: TriggerMatch, candidate: Candidate, fired: Sequence[tuple[TriggerMatch, Candidate]]
+) -> Candidate:
+    """A trigger inside a longer one that fired ("visits" in "cancelled ... visits") is not an event."""
+    for other, by in fired:
+        if match.within(other):
+            return replace(candidate, reason=f"inside the longer trigger of {by.pattern.id}")
+    return candidate
+
+
+def sentence_candidates(
+    sentence: Sentence, hits: Sequence[StepHit], watchlist: Watchlist
+) -> list[tuple[TriggerMatch, Candidate | None]]:
+    """Every trigger of the sentence in text order, with its candidate when the trigger is complete."""
+    found: list[tuple[TriggerMatch, Candidate | None]] = []
+    earlier = Earlier()
+    for match in find_triggers(sentence, hits, watchlist.patterns):
+        if not match.complete:
+            found.append((match, None))
+            continue
+        pattern = watchlist.patterns[match.pattern]
+        candidate = evaluate_trigger(sentence, pattern, match, watchlist, earlier)
+        if not candidate.reason:
+            mentions = [m for _, ms in candidate.roles for m in ms]
+            objects = earlier.objects | {m.start for m in mentions if m.first > match.first}
+            subjects = tuple(m for m in mentions if m.last < match.first) or earlier.subjects
+            earlier = Earlier(objects, subjects)
+        found.append((match, candidate))
+    fired = [(m, c) for m, c in found if c is not None and not c.reason]
+    return [(m, c and _swallowed(m, c, fired)) for m, c in found]

@@ -1,0 +1,169 @@
+"""Modality: whether an event is asserted, hedged, planned (future) or negated, from cue words around
+its trigger. Cue lists are data (modality.yaml)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from extractors.events.normalize import normalise_phrase
+from extractors.events.yamlsrc import Node, Source
+
+# Precedence when cues of several kinds apply: negation wins, then a hedge, then a plan.
+PRECEDENCE: tuple[str, ...] = ("negated", "hedged", "future")
+_SECTION_FIELDS = frozenset({"breaks", "except", *PRECEDENCE})
+_CUE_FIELDS = frozenset({"window", "cross_comma", "cues", "after", "after_window", "final"})
+
+Phrases = tuple[tuple[str, ...], ...]
+# Cue phrases by their last word, so a word is looked up once instead of compared with every phrase.
+ByLastWord = Mapping[str, Phrases]
+
+
+@dataclass(frozen=True)
+class CueSet:
+    """The cues of one modality. `cues` stand up to `window` words before the trigger, in its clause
+    (past a comma only with `cross_comma`); `after` cues up to `after_window` words after it; `final`
+    cues after it in the sentence's last clause ("..., a charge Kigali denies")."""
+
+    modality: str
+    cues: ByLastWord
+    window: int
+    cross_comma: bool
+    after: ByLastWord
+    after_window: int
+    final: ByLastWord
+
+
+@dataclass(frozen=True)
+class ModalityRules:
+    cue_sets: tuple[CueSet, ...]
+    breaks: frozenset[str]
+    exceptions: Phrases
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A cue found for an event: its modality, phrase and the index of its last word in the sentence."""
+
+    modality: str
+    phrase: str
+    word: int
+
+
+def _phrases(source: Source, data: dict[str, Node], key: str) -> Phrases:
+    return tuple(tuple(normalise_phrase(text).split()) for text, _ in source.texts(data, key))
+
+
+def _by_last_word(phrases: Phrases) -> ByLastWord:
+    grouped: dict[str, Phrases] = {}
+    for phrase in phrases:
+        grouped[phrase[-1]] = (*grouped.get(phrase[-1], ()), phrase)
+    return grouped
+
+
+def _read_cue_set(source: Source, modality: str, node: Node) -> CueSet | None:
+    section = source.mapping(node, modality, _CUE_FIELDS)
+    if section is None:
+        return None
+    cross = section.get("cross_comma")
+    if cross is not None and not isinstance(cross.value, bool):
+        source.problem(cross.line, "'cross_comma' must be true or false")
+    return CueSet(
+        modality,
+        _by_last_word(_phrases(source, section, "cues")),
+        int(source.number(section, "window", 6)),
+        bool(cross is not None and cross.value is True),
+        _by_last_word(_phrases(source, section, "after")),
+        int(source.number(section, "after_window", 0)),
+        _by_last_word(_phrases(source, section, "final")),
+    )
+
+
+def read_modality(source: Source, node: Node) -> ModalityRules | None:
+    """Read the `modality:` section of a modality file."""
+    data = source.mapping(node, "modality", _SECTION_FIELDS)
+    if data is None:
+        return None
+    cue_sets: list[CueSet] = []
+    for modality in PRECEDENCE:
+        if modality not in data:
+            source.problem(node.line, f"missing required field '{modality}' in modality")
+        elif cue_set := _read_cue_set(source, modality, data[modality]):
+            cue_sets.append(cue_set)
+    breaks = frozenset(word for phrase in _phrases(source, data, "breaks") for word in phrase)
+    return ModalityRules(tuple(cue_sets), breaks, _phrases(source, data, "except"))
+
+
+def _excepted(words: Sequence[str], end: int, length: int, rules: ModalityRules) -> bool:
+    for phrase in rules.exceptions:
+        for start in range(max(0, end - len(phrase) + 1), end - length + 2):
+            if tuple(words[start : start + len(phrase)]) == phrase:
+                return True
+    return False
+
+
+def _cues_at(
+    words: Sequence[str], end: int, phrases: ByLastWord, rules: ModalityRules
+) -> list[str]:
+    """The phrases that end at word `end` (and are not part of an exception such as "not only")."""
+    return [
+        " ".join(phrase)
+        for phrase in phrases.get(words[end], ())
+        if end - len(phrase) + 1 >= 0
+        and tuple(words[end - len(phrase) + 1 : end + 1]) == phrase
+        and not _excepted(words, end, len(phrase), rules)
+    ]
+
+
+def _before(
+    words: Sequence[str], punctuation: Sequence[str], first: int, last: int, rules: ModalityRules
+) -> list[Cue]:
+    found: list[Cue] = []
+    comma_seen = False
+    for index in range(last, -1, -1):
+        if index < first and (words[index] in rules.breaks or punctuation[index + 1] == ";"):
+            break
+        comma_seen = comma_seen or (index < first and punctuation[index + 1] == ",")
+        for cue_set in rules.cue_sets:
+            if first - index <= cue_set.window and (cue_set.cross_comma or not comma_seen):
+                found += [
+                    Cue(cue_set.modality, p, index)
+                    for p in _cues_at(words, index, cue_set.cues, rules)
+                ]
+    return found
+
+
+def _after(
+    words: Sequence[str], punctuation: Sequence[str], last: int, rules: ModalityRules
+) -> list[Cue]:
+    found: list[Cue] = []
+    final_clause = max((k for k in range(last + 1, len(words)) if punctuation[k]), default=last + 1)
+    comma_seen = False
+    for index in range(last + 1, len(words)):
+        if punctuation[index] == ";":
+            break
+        comma_seen = comma_seen or punctuation[index] == ","
+        for cue_set in rules.cue_sets:
+            for phrases, applies in (
+                (cue_set.after, index - last <= cue_set.after_window and not comma_seen),
+                (cue_set.final, index >= final_clause),
+            ):
+                if applies:
+                    found += [
+                        Cue(cue_set.modality, p, index)
+                        for p in _cues_at(words, index, phrases, rules)
+                    ]
+    return found
+
+
+def find_cues(
+    words: Sequence[str], punctuation: Sequence[str], first: int, last: int, rules: ModalityRules
+) -> list[Cue]:
+    """Cues that govern a trigger spanning words first..last. `punctuation[i]` is what stands before
+    word i (',' or ';' or ''). Scanning back stops at a clause break (a word in `breaks` or ';')."""
+    return _before(words, punctuation, first, last, rules) + _after(words, punctuation, last, rules)
+
+
+def modality_of(cues: Sequence[Cue]) -> str:
+    kinds = {cue.modality for cue in cues}
+    return next((modality for modality in PRECEDENCE if modality in kinds), "asserted")

@@ -1,0 +1,62 @@
+"""Length-preserving text normalisation for matching: lower case, Latin diacritics stripped, every
+character that is not a letter or digit turned into a space, so offsets map 1:1 to the original text."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_ASCII_TABLE = str.maketrans(
+    {chr(cp): chr(cp).lower() if chr(cp).isalnum() else " " for cp in range(128)}
+)
+# Frequent typographic characters, replaced with str.replace which is far faster than a callback.
+_COMMON_PUNCTUATION = "\u2019\u2018\u201c\u201d\u2014\u2013\xa0"
+_NON_ASCII_RANGES = "\u0080-\u024f\u1e00-\u1eff\u2000-\u206f\u3000-\u303f"
+_NON_ASCII_RE = re.compile(f"[{_NON_ASCII_RANGES}]")
+_PUNCTUATION_RE = re.compile(r"[^\w ]|_")
+
+
+def _fold(char: str) -> str:
+    if not char.isalnum():
+        return " "
+    base = unicodedata.normalize("NFKD", char)[0].lower()
+    return base if base.isalnum() else char
+
+
+_FOLDED: dict[str, str] = {
+    char: _fold(char)
+    for char in (chr(cp) for cp in range(0x80, 0x3040))
+    if _NON_ASCII_RE.match(char) and _fold(char) != char
+}
+
+
+def _fold_match(match: re.Match[str]) -> str:
+    char = match.group()
+    return _FOLDED.get(char, char)
+
+
+def _lower(text: str) -> str:
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    # A few characters (Turkish dotted I) grow when lowered; keep their first code point.
+    return "".join(char.lower()[0] for char in text)
+
+
+def normalise(text: str) -> str:
+    """Return `text` lowered, de-accented and with punctuation as spaces; same length as `text`."""
+    lowered = _lower(text)
+    if not lowered.isascii():
+        for char in _COMMON_PUNCTUATION:
+            if char in lowered:
+                lowered = lowered.replace(char, " ")
+        if not lowered.isascii():
+            lowered = _NON_ASCII_RE.sub(_fold_match, lowered)
+            if not lowered.isascii():
+                return _PUNCTUATION_RE.sub(" ", lowered)
+    return lowered.translate(_ASCII_TABLE)
+
+
+def normalise_phrase(text: str) -> str:
+    """Normalise an alias or trigger phrase exactly as the same words are normalised inside a text."""
+    return normalise(text).strip()

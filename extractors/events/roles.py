@@ -1,0 +1,182 @@
+"""Role assignment: which actor mention fills which role of an event, from the pattern's slots, the
+trigger's position, passive voice and coordination ("Russia, Iran and China")."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+from extractors.events.patterns import RoleSpec, Slot
+from extractors.events.sentence import Mention, Sentence
+
+_BE = frozenset(["is", "are", "was", "were", "be", "been", "being"])
+# fmt: off
+_IRREGULAR_PARTICIPLES = frozenset({
+    "sent", "struck", "shot", "hit", "held", "met", "built", "sold", "given", "taken", "brought",
+    "made", "seen", "led", "paid", "drawn", "thrown", "won", "fought", "begun", "frozen",
+    "withdrawn", "broken", "cut", "set", "put", "shut", "spent"
+})
+# fmt: on
+_COORDINATORS = frozenset(
+    {("and",), ("or",), ("nor",), ("as", "well", "as"), ("along", "with"), ("together", "with")}
+)
+_LIST_FILLERS = frozenset({"the", "both", "either", "neither"})
+_BY = Slot("after", frozenset({"by"}))
+_GERUND_LINKS = frozenset({"for", "of", "over"})
+_POSSESSOR_REACH = 3
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """What the triggers already fired in the sentence tell a later one: the mentions they took as
+    objects (not a subject for later verbs: "X cancelled [Russian] visits, summoned ...") and their
+    subjects (shared by coordinated verbs: "X cancelled ... and summoned ...")."""
+
+    objects: frozenset[int] = frozenset()
+    subjects: tuple[Mention, ...] = ()
+
+
+@dataclass(frozen=True)
+class TriggerSpan:
+    """Where a trigger sits in a sentence (word indexes, inclusive) and its voice."""
+
+    first: int
+    last: int
+    passive: bool
+
+
+def is_passive(sentence: Sentence, first: int) -> bool:
+    """`first` is a participle after a form of "to be", maybe past an adverb ("was formally recognised")."""
+    word = sentence.words[first]
+    if not (word.endswith("ed") or word in _IRREGULAR_PARTICIPLES):
+        return False
+    before = sentence.words[max(0, first - 2) : first]
+    if len(before) == 2 and before[1].endswith("ly"):
+        return before[0] in _BE
+    return bool(before) and before[-1] in _BE
+
+
+def _before(sentence: Sentence, trigger: TriggerSpan, window: int) -> Iterator[Mention]:
+    for mention in reversed(sentence.mentions):
+        if mention.last < trigger.first and trigger.first - mention.last - 1 <= window:
+            yield mention
+
+
+def _after(sentence: Sentence, trigger: TriggerSpan, window: int) -> Iterator[Mention]:
+    """Mentions after the trigger; a governor on the far side of the trigger does not count."""
+    for mention in sentence.mentions:
+        if mention.first > trigger.last and mention.first - trigger.last - 1 <= window:
+            yield (
+                mention if mention.governor_at >= trigger.last else replace(mention, governor=None)
+            )
+
+
+def _in_clause(sentence: Sentence, trigger: TriggerSpan, mention: Mention) -> bool:
+    """No comma between the trigger and a mention after it."""
+    return not any(sentence.punctuation[k] for k in range(trigger.last + 1, mention.first + 1))
+
+
+def _is_subject(mention: Mention, trigger: TriggerSpan, objects: frozenset[int]) -> bool:
+    """Not in a prepositional phrase, unless right before the trigger ("with Armenia freezing") or a
+    possessor near it ("during Xi's visit"); not the object of an earlier verb of the sentence."""
+    if mention.start in objects:
+        return False
+    near = trigger.first - mention.last <= _POSSESSOR_REACH
+    adjacent = trigger.first - mention.last == 1
+    return mention.governor is None or adjacent or (mention.possessive and near)
+
+
+def _slot_mentions(
+    sentence: Sentence, trigger: TriggerSpan, slot: Slot, window: int, earlier: Earlier
+) -> Iterator[Mention]:
+    kind = slot.kind
+    if trigger.passive and kind in ("subject", "object"):
+        # "X was recognised by Y": the agent follows "by", the grammatical subject is the object.
+        kind, slot = ("after", _BY) if kind == "subject" else ("before", slot)
+    if kind in ("subject", "before"):
+        before = _before(sentence, trigger, window)
+        # "blacklisted Chinese firms for supplying ...": the object of the verb acts in the gerund.
+        gerund = trigger.first > 0 and sentence.words[trigger.first - 1] in _GERUND_LINKS
+        objects = frozenset() if gerund and sentence.words[trigger.first].endswith("ing") else earlier.objects
+        yield from (m for m in before if _is_subject(m, trigger, objects))
+        if kind == "subject":
+            yield from earlier.subjects
+    elif kind == "possessor":
+        near = _before(sentence, trigger, _POSSESSOR_REACH)
+        yield from (m for m in near if m.possessive and m.start not in earlier.objects)
+    elif kind == "object":
+        after = _after(sentence, trigger, window)
+        yield from (m for m in after if m.governor is None and _in_clause(sentence, trigger, m))
+    elif kind == "after":
+        yield from (m for m in _after(sentence, trigger, window) if m.governor in slot.words)
+    else:
+        yield from (
+            m for m in sentence.mentions if m.first <= trigger.last and m.last >= trigger.first
+        )
+
+
+def _link(sentence: Sentence, left: Mention, right: Mention) -> str | None:
+    """How two neighbouring mentions are joined: 'and' (and/or/nor/as well as), ',' or None."""
+    between = tuple(
+        w for w in sentence.words[left.last + 1 : right.first] if w not in _LIST_FILLERS
+    )
+    if between in _COORDINATORS:
+        return "and"
+    if not between and sentence.punctuation[right.first] == ",":
+        return ","
+    return None
+
+
+def _coordinated(sentence: Sentence, chosen: Mention, trigger: TriggerSpan) -> list[Mention]:
+    """`chosen` and the mentions listed with it ("Russia, Iran and China"), on its side of the trigger."""
+    before = chosen.last < trigger.first
+    if not before and chosen.first <= trigger.last:
+        return [chosen]
+    side = [
+        m
+        for m in sentence.mentions
+        if (m.last < trigger.first if before else m.first > trigger.last)
+    ]
+    links = [_link(sentence, a, b) for a, b in zip(side, side[1:], strict=False)]
+    at = lo = hi = next(i for i, m in enumerate(side) if m.first == chosen.first)
+    while hi < len(links) and links[hi] is not None:
+        hi += 1
+    while lo > 0 and links[lo - 1] is not None:
+        lo -= 1
+    # A comma joins a list only when an "and" closes it further right: "A, B and C", not "In A, B".
+    while hi > lo and links[hi - 1] == ",":
+        hi -= 1
+    return side[lo : hi + 1] if at <= hi else [chosen]
+
+
+def _fits(spec: RoleSpec, mention: Mention, taken: set[str]) -> bool:
+    return mention.acts_as not in taken and (
+        spec.role != "organisation" or mention.actor.kind == "organisation"
+    )
+
+
+def fill_role(
+    sentence: Sentence,
+    trigger: TriggerSpan,
+    spec: RoleSpec,
+    window: int,
+    taken: set[str],
+    earlier: Earlier,
+) -> list[Mention]:
+    """Mentions for one role. `taken` holds the actors (as who they act for) already in other roles;
+    `earlier` tells what the triggers fired before this one in the sentence found."""
+    chosen: list[Mention] = []
+    for slot in spec.slots:
+        for mention in _slot_mentions(sentence, trigger, slot, window, earlier):
+            if _fits(spec, mention, taken):
+                chosen += [
+                    m for m in _coordinated(sentence, mention, trigger) if _fits(spec, m, taken)
+                ]
+                if slot.kind != "inside":  # every actor inside the trigger belongs to the role
+                    break
+        if chosen and not spec.collect:
+            break
+    unique: dict[str, Mention] = {}
+    for mention in chosen:
+        unique.setdefault(mention.acts_as, mention)
+    return list(unique.values())

@@ -1,0 +1,201 @@
+"""One sentence prepared for role assignment: its normalised words, the punctuation between them, and
+its actor mentions (adjacent hits for the same country merged: "Russian Foreign Minister Sergey Lavrov")."""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from extractors.events.gazetteer import Actor
+from extractors.events.scan import ActorHit
+
+_WORD_RE = re.compile(r"\S+")
+_PUNCTUATION_RE = re.compile("[,;:()\u2014]")
+# Prepositions that put an actor in a phrase of its own ("in Russia", "from Moscow").
+# fmt: off
+PREPOSITIONS = frozenset({
+    "to", "into", "in", "for", "from", "by", "with", "of", "on", "at", "against", "over",
+    "toward", "towards", "between", "among", "amid", "alongside", "across", "about", "under",
+    "via", "than", "like", "including", "despite", "without", "within", "inside", "near",
+    "through", "throughout", "upon", "onto", "behind", "beyond", "during", "per"
+})
+# fmt: on
+_SPECIFICITY = {"person": 0, "body": 1, "group": 2, "organisation": 3, "state": 4}
+# Words that may stand between a preposition and its actor without ending the phrase.
+# fmt: off
+_SKIPPED = frozenset({
+    "a", "an", "the", "its", "their", "his", "her", "our", "this", "that", "these", "those",
+    "some", "several", "many", "more", "most", "all", "any", "each", "both", "other", "another",
+    "such", "than", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "dozen", "dozens", "hundred", "hundreds", "thousand", "thousands",
+    "million", "s", "led", "backed", "born", "based", "owned", "linked", "made", "designed",
+    "occupied", "administered", "controlled", "allied", "aligned", "sponsored", "brokered",
+    "flagged"
+})
+# fmt: on
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An actor named in a sentence: word range, character span, who it acts as, and the preposition
+    (or slot word) that governs it, if any."""
+
+    first: int
+    last: int
+    start: int
+    end: int
+    actor: Actor
+    alias: str
+    acts_as: str
+    governor: str | None
+    possessive: bool
+    governor_at: int = -1
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence's character span, its normalised words with their spans and starts, the
+    punctuation before each word (see `_punctuation`) and its actor mentions."""
+
+    start: int
+    end: int
+    words: list[str]
+    spans: list[tuple[int, int]]
+    starts: list[int]
+    punctuation: list[str]
+    mentions: list[Mention]
+
+    def word_at(self, offset: int) -> int:
+        """The index of the word holding character `offset`."""
+        return bisect.bisect_right(self.starts, offset) - 1
+
+
+def _punctuation(text: str, spans: Sequence[tuple[int, int]], starts: Sequence[int]) -> list[str]:
+    """What separates each word from the one before: ';', ',' (also : ( ) and dashes) or nothing.
+    A digit group separator ("3,000") separates nothing."""
+    marks = [""] * len(spans)
+    if not spans:
+        return marks
+    for match in _PUNCTUATION_RE.finditer(text, spans[0][1], spans[-1][0]):
+        after = bisect.bisect_right(starts, match.start())
+        if marks[after] == ";":
+            continue
+        mark = match.group()
+        before, following = spans[after - 1], spans[after]
+        digit_group = (
+            mark == ","
+            and before[1] == match.start()
+            and following[0] == match.end()
+            and text[before[0] : before[1]].isdigit()
+            and text[following[0] : following[1]].isdigit()
+        )
+        if not digit_group:
+            marks[after] = ";" if mark == ";" else ","
+    return marks
+
+
+def _mergeable(
+    text: str, words: Sequence[str], spans: Sequence[tuple[int, int]], a: int, b: int
+) -> bool:
+    """True when only titles ("Foreign Minister") or a possessive 's sit between words a and b."""
+    if b - a - 1 > 4 or any(c in text[spans[a][1] : spans[b][0]] for c in ",;:()"):
+        return False
+    return all(words[k] == "s" or text[spans[k][0]].isupper() for k in range(a + 1, b))
+
+
+def _merge(
+    text: str, words: Sequence[str], spans: Sequence[tuple[int, int]], found: list[Mention]
+) -> list[Mention]:
+    """Join a title-linked pair for one country into one mention (the most specific actor), and let a
+    possessor give way to what it owns: "Yemen's Houthis" is the Houthis."""
+    merged: list[Mention] = []
+    for mention in found:
+        prev = merged[-1] if merged else None
+        if (
+            prev
+            and prev.acts_as == mention.acts_as
+            and _mergeable(text, words, spans, prev.last, mention.first)
+        ):
+            keep = min(prev, mention, key=lambda m: _SPECIFICITY[m.actor.kind])
+            merged[-1] = replace(
+                keep, first=prev.first, last=mention.last, start=prev.start, end=mention.end
+            )
+        elif prev and prev.possessive and words[prev.last + 1 : mention.first] in (["s"], []):
+            merged[-1] = mention
+        else:
+            merged.append(mention)
+    return merged
+
+
+def _governor(
+    words: Sequence[str],
+    punctuation: Sequence[str],
+    owner: Sequence[int],
+    first: int,
+    markers: frozenset[str],
+) -> int:
+    """Where the preposition (or slot word) that introduces the mention starting at word `first`
+    stands (-1: none): looking back over determiners, numbers, other mentions ("in the Russian-led
+    CSTO") and at most one other word, but not over a verb in -ing ("of leaving the EU") nor a comma."""
+    other_words = 0
+    for k in range(first - 1, -1, -1):
+        if punctuation[k + 1]:
+            return -1
+        word = words[k]
+        if owner[k] >= 0 or word in _SKIPPED or word.isdigit():
+            continue
+        if word in markers:
+            return k
+        other_words += 1
+        if other_words > 1 or word.endswith("ing"):
+            return -1
+    return -1
+
+
+def build_sentence(
+    text: str,
+    normalised: str,
+    span: tuple[int, int],
+    hits: Sequence[ActorHit],
+    actors: Mapping[str, Actor],
+    markers: frozenset[str],
+    on: dt.date,
+) -> Sentence:
+    """Prepare the sentence at `span` whose actor hits are `hits` (in text order)."""
+    start, end = span
+    spans = [m.span() for m in _WORD_RE.finditer(normalised, start, end)]
+    words = [normalised[s:e] for s, e in spans]
+    starts = [s for s, _ in spans]
+    punctuation = _punctuation(text, spans, starts)
+    found: list[Mention] = []
+    for hit in hits:
+        first = bisect.bisect_right(starts, hit.start) - 1
+        last = bisect.bisect_left(starts, hit.end) - 1
+        actor = actors[hit.alias.actor_id]
+        acts_as = actor.acts_for(on) or actor.id
+        possessive = text[hit.end : hit.end + 1] in ("'", "\u2019")
+        found.append(
+            Mention(
+                first,
+                last,
+                hit.start,
+                hit.end,
+                actor,
+                text[hit.start : hit.end],
+                acts_as,
+                None,
+                possessive,
+            )
+        )
+    mentions = _merge(text, words, spans, found)
+    owner = [-1] * len(words)
+    for index, mention in enumerate(mentions):
+        owner[mention.first : mention.last + 1] = [index] * (mention.last - mention.first + 1)
+    governed = [(m, _governor(words, punctuation, owner, m.first, markers)) for m in mentions]
+    mentions = [
+        replace(m, governor=words[k] if k >= 0 else None, governor_at=k) for m, k in governed
+    ]
+    return Sentence(start, end, words, spans, starts, punctuation, mentions)

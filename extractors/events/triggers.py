@@ -1,0 +1,90 @@
+"""Trigger sequences inside one sentence: the automaton's trigger-word hits put together into the
+steps and gaps of each pattern's triggers."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from extractors.events.patterns import Pattern, Step, Trigger, step_matches
+from extractors.events.scan import StepHit
+from extractors.events.sentence import Sentence
+
+StepWords = dict[tuple[int, int, int], list[tuple[int, int]]]
+
+
+@dataclass(frozen=True)
+class TriggerMatch:
+    """A trigger of pattern number `pattern` starting at word `first`: complete when every step was
+    found (it then ends at `last`), else `steps_found` tells how far it got."""
+
+    pattern: int
+    trigger: int
+    first: int
+    last: int
+    steps_found: int
+    complete: bool
+
+    def within(self, other: TriggerMatch) -> bool:
+        """Strictly inside a longer match ("visits" in "cancelled ... visits")."""
+        longer = other.last - other.first > self.last - self.first
+        return longer and other.first <= self.first and self.last <= other.last
+
+
+def _step_words(sentence: Sentence, hits: Sequence[StepHit]) -> StepWords:
+    steps: StepWords = defaultdict(list)
+    for hit in hits:
+        words = (sentence.word_at(hit.start), sentence.word_at(hit.end - 1))
+        for ref in hit.entry.steps:
+            steps[(ref.pattern, ref.trigger, ref.step)].append(words)
+    return steps
+
+
+def _next_words(
+    sentence: Sentence, steps: StepWords, key: tuple[int, int, int], step: Step, last: int, gap: int
+) -> list[tuple[int, int]]:
+    """Where the step after word `last` may stand: within its gap and not past punctuation."""
+    reach = range(last + 1, min(len(sentence.words), last + 2 + gap))
+    if step.common:
+        found = [(k, k) for k in reach if step_matches(step, sentence.words[k])]
+    else:
+        found = [words for words in steps.get(key, []) if words[0] in reach]
+    return [w for w in found if not any(sentence.punctuation[k] for k in range(last + 1, w[0] + 1))]
+
+
+def _follow(
+    sentence: Sentence,
+    steps: StepWords,
+    key: tuple[int, int],
+    trigger: Trigger,
+    start: tuple[int, int],
+) -> TriggerMatch:
+    """Walk a trigger's steps from a hit of its first step."""
+    pattern, index = key
+    last = start[1]
+    for number, (step, gap) in enumerate(
+        zip(trigger.steps[1:], trigger.gaps, strict=True), start=1
+    ):
+        nexts = _next_words(sentence, steps, (pattern, index, number), step, last, gap)
+        if not nexts:
+            return TriggerMatch(pattern, index, start[0], last, number, complete=False)
+        last = min(nexts)[1]
+    return TriggerMatch(pattern, index, start[0], last, len(trigger.steps), complete=True)
+
+
+def find_triggers(
+    sentence: Sentence, hits: Sequence[StepHit], patterns: Sequence[Pattern]
+) -> list[TriggerMatch]:
+    """Every trigger start in the sentence, complete or not, in text order; matches of one pattern
+    over the same words are reported once (the one that got furthest)."""
+    steps = _step_words(sentence, hits)
+    found: dict[tuple[int, int, int], TriggerMatch] = {}
+    for (p, t, s), starts in steps.items():
+        if s == 0:
+            for start in starts:
+                match = _follow(sentence, steps, (p, t), patterns[p].triggers[t], start)
+                current = found.get((p, match.first, match.last))
+                if current is None or (match.complete, match.steps_found) > (current.complete, current.steps_found):
+                    found[(p, match.first, match.last)] = match
+    return sorted(found.values(), key=lambda m: (m.first, m.pattern))

@@ -1,0 +1,296 @@
+"""Incidents and the events they group: the incidents a new report may join, writing them, and
+reading them back with every source."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import Connection, Row, Select, and_, insert, or_, select, update
+
+from storage.db import chunked, one_of
+from storage.events import EventRecord, events_by_id
+from storage.models import (
+    articles,
+    event_actors,
+    events,
+    feeds,
+    incident_events,
+    incidents,
+)
+
+
+@dataclass(frozen=True)
+class IncidentActor:
+    """An actor of an incident. `id` is the state or organisation: a person or body is counted for
+    whom they act (`via` keeps who it was), so "Lavrov visited" and "Russia visited" agree."""
+
+    id: str
+    name: str
+    role: str
+    via: str | None = None
+
+
+@dataclass(frozen=True)
+class Incident:
+    """An incident; `id` is None until stored. `version` grows with each change that matters, and
+    deliveries are keyed by it. `article_ids` and `story_ids` are those of its reports."""
+
+    id: int | None
+    event_type: str
+    actor_key: str
+    actors: tuple[IncidentActor, ...]
+    modality: str
+    confidence: float
+    evidence: str
+    best_event_id: int
+    first_seen: datetime
+    last_seen: datetime
+    article_ids: frozenset[int]
+    story_ids: frozenset[int]
+    version: int = 1
+
+    @property
+    def source_count(self) -> int:
+        return len(self.article_ids)
+
+    @property
+    def actor_ids(self) -> frozenset[str]:
+        """Every id involved: the states and organisations, and who acted for them."""
+        return frozenset(a.id for a in self.actors) | {a.via for a in self.actors if a.via}
+
+
+@dataclass(frozen=True)
+class IncidentSource:
+    """One article reporting an incident: its outlet (the feed), and what it said."""
+
+    incident_id: int
+    article_id: int
+    outlet: str
+    title: str
+    url: str
+    published_at: datetime | None
+    modality: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class UngroupedEvent:
+    """A stored event that belongs to no incident yet, with its article's publication time."""
+
+    event: EventRecord
+    published_at: datetime | None
+
+
+def actor_key(actors: Iterable[IncidentActor]) -> str:
+    """The actors' ids, sorted and comma-separated ("ARM,AZE"). Roles are left out on purpose:
+    outlets (and the matcher) disagree on who did what more often than on who was involved."""
+    return ",".join(sorted({a.id for a in actors}))
+
+
+def ungrouped_events(conn: Connection, event_ids: Iterable[int]) -> list[UngroupedEvent]:
+    """The events of `event_ids` not in an incident yet, in no set order."""
+    wanted = sorted(set(event_ids))
+    grouped: set[int] = set()
+    for batch in chunked(wanted):
+        query = select(incident_events.c.event_id).where(
+            one_of(conn, incident_events.c.event_id, batch)
+        )
+        grouped.update(conn.execute(query).scalars())
+    records = events_by_id(conn, [i for i in wanted if i not in grouped])
+    published: dict[int, datetime | None] = {}
+    for batch in chunked(sorted({r.article_id for r in records})):
+        query = select(articles.c.id, articles.c.published_at).where(
+            one_of(conn, articles.c.id, batch)
+        )
+        published.update({row.id: row.published_at for row in conn.execute(query)})
+    return [UngroupedEvent(r, published.get(r.article_id)) for r in records]
+
+
+def _members(conn: Connection, incident_ids: Sequence[int]) -> dict[int, tuple[set[int], set[int]]]:
+    found: dict[int, tuple[set[int], set[int]]] = {i: (set(), set()) for i in incident_ids}
+    for batch in chunked(incident_ids):
+        query = (
+            select(incident_events.c.incident_id, events.c.article_id, articles.c.story_id)
+            .join(events, events.c.id == incident_events.c.event_id)
+            .join(articles, articles.c.id == events.c.article_id)
+            .where(one_of(conn, incident_events.c.incident_id, batch))
+        )
+        for incident_id, article_id, story_id in conn.execute(query):
+            found[incident_id][0].add(article_id)
+            found[incident_id][1].add(story_id)
+    return found
+
+
+def _incident(row: Row[Any], members: tuple[set[int], set[int]]) -> Incident:
+    return Incident(
+        id=row.id,
+        event_type=row.event_type,
+        actor_key=row.actor_key,
+        actors=tuple(IncidentActor(**actor) for actor in row.actors),
+        modality=row.modality,
+        confidence=row.confidence,
+        evidence=row.evidence,
+        best_event_id=row.best_event_id,
+        first_seen=row.first_seen,
+        last_seen=row.last_seen,
+        article_ids=frozenset(members[0]),
+        story_ids=frozenset(members[1]),
+        version=row.version,
+    )
+
+
+def _load(conn: Connection, query: Select[Any]) -> list[Incident]:
+    rows = list(conn.execute(query))
+    members = _members(conn, [row.id for row in rows])
+    return [_incident(row, members[row.id]) for row in rows]
+
+
+def candidate_incidents(
+    conn: Connection,
+    *,
+    event_type: str,
+    actor_key: str,
+    story_id: int,
+    since: datetime,
+    until: datetime,
+) -> list[Incident]:
+    """Incidents of `event_type` that a report may join: those with the same actor key seen
+    between `since` and `until`, and those with a report from story `story_id`."""
+    in_story = (
+        select(incident_events.c.incident_id)
+        .join(events, events.c.id == incident_events.c.event_id)
+        .join(articles, articles.c.id == events.c.article_id)
+        .where(articles.c.story_id == story_id)
+    )
+    same_actors = and_(
+        incidents.c.actor_key == actor_key,
+        incidents.c.last_seen >= since,
+        incidents.c.first_seen <= until,
+    )
+    query = select(incidents).where(
+        incidents.c.event_type == event_type, or_(same_actors, incidents.c.id.in_(in_story))
+    )
+    return _load(conn, query)
+
+
+def _values(incident: Incident, now: datetime) -> dict[str, Any]:
+    return {
+        "event_type": incident.event_type,
+        "actor_key": incident.actor_key,
+        "actors": [asdict(actor) for actor in incident.actors],
+        "modality": incident.modality,
+        "confidence": incident.confidence,
+        "evidence": incident.evidence,
+        "best_event_id": incident.best_event_id,
+        "first_seen": incident.first_seen,
+        "last_seen": incident.last_seen,
+        "source_count": incident.source_count,
+        "version": incident.version,
+        "updated_at": now,
+    }
+
+
+def insert_incident(conn: Connection, incident: Incident, *, now: datetime) -> Incident:
+    """Store a new incident; returns it with its id."""
+    statement = insert(incidents).values(**_values(incident, now), created_at=now)
+    new_id = conn.execute(statement.returning(incidents.c.id)).scalar_one()
+    return Incident(**{**incident.__dict__, "id": new_id})
+
+
+def update_incident(conn: Connection, incident: Incident, *, now: datetime) -> None:
+    conn.execute(
+        update(incidents).where(incidents.c.id == incident.id).values(**_values(incident, now))
+    )
+
+
+def link_event(conn: Connection, incident_id: int, event_id: int) -> None:
+    conn.execute(insert(incident_events).values(incident_id=incident_id, event_id=event_id))
+
+
+def get_incidents(conn: Connection, incident_ids: Iterable[int]) -> dict[int, Incident]:
+    found: dict[int, Incident] = {}
+    for batch in chunked(sorted(set(incident_ids))):
+        for incident in _load(conn, select(incidents).where(one_of(conn, incidents.c.id, batch))):
+            assert incident.id is not None
+            found[incident.id] = incident
+    return found
+
+
+def get_incident(conn: Connection, incident_id: int) -> Incident | None:
+    return get_incidents(conn, [incident_id]).get(incident_id)
+
+
+def list_incidents(
+    conn: Connection,
+    *,
+    since: datetime | None = None,
+    event_type: str | None = None,
+    actor_id: str | None = None,
+    limit: int = 100,
+) -> list[Incident]:
+    """Incidents last seen at or after `since`, of `event_type`, involving `actor_id` (also as the
+    state a person or body acted for); the most recently seen first."""
+    query = select(incidents).order_by(incidents.c.last_seen.desc(), incidents.c.id.desc())
+    if since is not None:
+        query = query.where(incidents.c.last_seen >= since)
+    if event_type is not None:
+        query = query.where(incidents.c.event_type == event_type)
+    if actor_id is not None:
+        involving = (
+            select(incident_events.c.incident_id)
+            .join(event_actors, event_actors.c.event_id == incident_events.c.event_id)
+            .where(or_(event_actors.c.actor_id == actor_id, event_actors.c.country == actor_id))
+        )
+        query = query.where(incidents.c.id.in_(involving))
+    return _load(conn, query.limit(limit))
+
+
+def _outlet(feed_title: str | None, feed_url: str) -> str:
+    return feed_title or urlsplit(feed_url).hostname or feed_url
+
+
+def incident_sources(
+    conn: Connection, incident_ids: Iterable[int]
+) -> dict[int, list[IncidentSource]]:
+    """Every article reporting each incident, once each, the earliest published first."""
+    found: dict[int, list[IncidentSource]] = {}
+    seen: set[tuple[int, int]] = set()
+    for batch in chunked(sorted(set(incident_ids))):
+        query = (
+            select(
+                incident_events.c.incident_id,
+                articles.c.id.label("article_id"),
+                feeds.c.title.label("feed_title"),
+                feeds.c.url.label("feed_url"),
+                articles.c.title,
+                articles.c.url,
+                articles.c.published_at,
+                events.c.modality,
+                events.c.evidence,
+            )
+            .join(events, events.c.id == incident_events.c.event_id)
+            .join(articles, articles.c.id == events.c.article_id)
+            .join(feeds, feeds.c.id == articles.c.feed_id)
+            .where(one_of(conn, incident_events.c.incident_id, batch))
+            .order_by(articles.c.fetched_at, articles.c.id, events.c.span_start)
+        )
+        for row in conn.execute(query):
+            if (row.incident_id, row.article_id) in seen:
+                continue
+            seen.add((row.incident_id, row.article_id))
+            source = IncidentSource(
+                incident_id=row.incident_id,
+                article_id=row.article_id,
+                outlet=_outlet(row.feed_title, row.feed_url),
+                title=row.title,
+                url=row.url,
+                published_at=row.published_at,
+                modality=row.modality,
+                evidence=row.evidence,
+            )
+            found.setdefault(row.incident_id, []).append(source)
+    return found
