@@ -9,8 +9,10 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
+from storage.db import make_engine, upgrade
 from tests.support.webserver import LocalWebServer
 
 PG_ADMIN_URL = os.environ.get(
@@ -62,6 +64,15 @@ def database_url(request: pytest.FixtureRequest) -> str:
     """An empty database of each kind in turn (not yet migrated)."""
     fixture = "sqlite_url" if request.param == "sqlite" else "postgres_url"
     return str(request.getfixturevalue(fixture))
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on a freshly migrated database of each kind."""
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")

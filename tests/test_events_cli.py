@@ -60,12 +60,17 @@ def test_match_jsonl_answers_one_line_per_input_line(app: typer.Typer) -> None:
     first, second = (json.loads(line) for line in result.output.splitlines())
     assert first["id"] == "a" and second == {"id": 7, "events": []}
     assert first["events"][0]["actors"][0] == {
-        "id": "P_SERGEY_LAVROV", "name": "Sergey Lavrov", "role": "source", "country": "RUS"
+        "id": "P_SERGEY_LAVROV",
+        "name": "Sergey Lavrov",
+        "role": "source",
+        "country": "RUS",
     }
 
 
 def test_match_jsonl_names_a_bad_line_and_exits_1(app: typer.Typer) -> None:
-    result = runner.invoke(app, ["match", "--jsonl"], input='{"id": 1, "text": "Calm."}\nnot json\n')
+    result = runner.invoke(
+        app, ["match", "--jsonl"], input='{"id": 1, "text": "Calm."}\nnot json\n'
+    )
     assert result.exit_code == 1
     assert '{"id": 1, "events": []}' in result.output
     assert "-:2: expected" in result.output
@@ -77,7 +82,9 @@ def test_watchlist_check_passes_the_shipped_watchlist(app: typer.Typer) -> None:
     assert "is valid:" in result.output and "patterns" in result.output
 
 
-def test_watchlist_check_prints_file_line_reason_and_exits_1(app: typer.Typer, tmp_path: Path) -> None:
+def test_watchlist_check_prints_file_line_reason_and_exits_1(
+    app: typer.Typer, tmp_path: Path
+) -> None:
     bad = tmp_path / "patterns.yaml"
     bad.write_text("patterns:\n  - id: p\n    type: coup\n    triggers: [seize]\n    roles: {}\n")
     result = runner.invoke(app, ["watchlist", "check", str(bad)])
@@ -98,7 +105,13 @@ def test_explain_shows_hits_and_why_an_event_did_not_fire(app: typer.Typer) -> N
 def test_explain_with_a_custom_watchlist(app: typer.Typer) -> None:
     result = runner.invoke(
         app,
-        ["watchlist", "explain", "Ivory Coast recalled its ambassador from Seoul.", "--watchlist", str(FIXTURES)],
+        [
+            "watchlist",
+            "explain",
+            "Ivory Coast recalled its ambassador from Seoul.",
+            "--watchlist",
+            str(FIXTURES),
+        ],
         env=WIDE,
     )
     assert result.exit_code == 0, result.output
@@ -108,22 +121,56 @@ def test_explain_with_a_custom_watchlist(app: typer.Typer) -> None:
 def test_eval_scores_a_labelled_file(app: typer.Typer, tmp_path: Path) -> None:
     labelled = tmp_path / "labelled.jsonl"
     rows = [
-        {"id": "1", "text": "Baku summoned the Russian ambassador.", "events": [
-            {"type": "diplomatic_protest", "modality": "asserted",
-             "actors": [{"id": "AZE", "role": "source"}, {"id": "RUS", "role": "target"}]}]},
-        {"id": "2", "text": "Iran reportedly sent drones to Russia.", "events": [
-            {"type": "arms_transfer", "modality": "asserted",
-             "actors": [{"id": "IRN", "role": "source"}, {"id": "RUS", "role": "target"}]}]},
-        {"id": "3", "text": "Gold prices rose.", "events": [
-            {"type": "sanctions", "modality": "asserted", "actors": [{"id": "USA", "role": "source"}]}]},
+        {
+            "id": "1",
+            "text": "Baku summoned the Russian ambassador.",
+            "events": [
+                {
+                    "type": "diplomatic_protest",
+                    "modality": "asserted",
+                    "actors": [{"id": "AZE", "role": "source"}, {"id": "RUS", "role": "target"}],
+                }
+            ],
+        },
+        {
+            "id": "2",
+            "text": "Iran reportedly sent drones to Russia.",
+            "events": [
+                {
+                    "type": "arms_transfer",
+                    "modality": "asserted",
+                    "actors": [{"id": "IRN", "role": "source"}, {"id": "RUS", "role": "target"}],
+                }
+            ],
+        },
+        {
+            "id": "3",
+            "text": "Gold prices rose.",
+            "events": [
+                {
+                    "type": "sanctions",
+                    "modality": "asserted",
+                    "actors": [{"id": "USA", "role": "source"}],
+                }
+            ],
+        },
     ]
     labelled.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     result = runner.invoke(app, ["eval", str(labelled), "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    assert report["overall"] == {"tp": 2, "fp": 0, "fn": 1, "precision": 1.0, "recall": 0.6667, "f1": 0.8}
+    assert report["overall"] == {
+        "tp": 2,
+        "fp": 0,
+        "fn": 1,
+        "precision": 1.0,
+        "recall": 0.6667,
+        "f1": 0.8,
+    }
     assert report["types"]["sanctions"]["fn"] == 1
     assert report["modality_accuracy"] == 0.5
     assert report["actor_roles"]["tp"] == 4
     table = runner.invoke(app, ["eval", str(labelled), "--errors"], env=WIDE)
-    assert table.exit_code == 0 and "overall" in table.output and "missed: sanctions" in table.output
+    assert (
+        table.exit_code == 0 and "overall" in table.output and "missed: sanctions" in table.output
+    )

@@ -57,14 +57,6 @@ class Clock:
 
 
 @pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    upgrade(database_url)
-    engine = make_engine(database_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
 def inbox(tmp_path: Path) -> Iterator[SmtpSink]:
     sink = SmtpSink(tmp_path / "mail").start()
     yield sink

@@ -4,7 +4,6 @@ grouped when the subscription's pace says so, claimed under a lease."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -15,19 +14,10 @@ from alerts.process import ProcessSummary, process_events
 from alerts.subscriptions import Subscription
 from storage import incidents as incident_store
 from storage import outbox as outbox_store
-from storage.db import make_engine, upgrade
 from storage.models import deliveries, incidents
 from tests.alerting_data import BLR, DESK, NOW, PRK, RUS, Ev, cli, publish, subscriptions
 
 LEASE = timedelta(minutes=5)
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    upgrade(database_url)
-    engine = make_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 def report(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta
 
@@ -21,20 +20,11 @@ from storage.articles import (
     list_articles,
     store_articles,
 )
-from storage.db import make_engine, upgrade
 from storage.feeds import add_feed
 from storage.models import stories
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 SIMHASH = 0xF0F0_1234_ABCD_8001  # top bit set: stored as a negative BIGINT
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    upgrade(database_url)
-    engine = make_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine
 
 from storage.articles import NewArticle, store_articles
-from storage.db import make_engine, upgrade
 from storage.events import EventActor, NewEvent, events_for_articles, list_events, store_events
 from storage.feeds import add_feed
 
@@ -17,14 +15,6 @@ NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 PRK = EventActor("PRK", "North Korea", "source")
 RUS = EventActor("RUS", "Russia", "target")
 LAVROV = EventActor("LAVROV", "Sergei Lavrov", "source", country="RUS")
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    upgrade(database_url)
-    engine = make_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

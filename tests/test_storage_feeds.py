@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine
 
-from storage.db import make_engine, upgrade
 from storage.feeds import (
     add_feed,
     all_feeds,
@@ -22,14 +20,6 @@ from storage.feeds import (
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 URL = "https://news.example.org/rss"
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    upgrade(database_url)
-    engine = make_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 def test_added_feed_is_due_at_once(engine: Engine) -> None:
