@@ -11,7 +11,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import ParamSpec, Protocol, TypeVar
 
 from sqlalchemy import Connection, Engine
@@ -320,9 +320,7 @@ def store_cycle(
             stored = article_store.store_articles(
                 conn, batch, now=now, max_distance=NEAR_DUPLICATE_MAX_DISTANCE
             )
-            by_key = {(a.feed_id, a.guid): a for a in batch}
-            pairs = [(s, by_key[(s.feed_id, s.guid)]) for s in stored]
-            new_events = _detect(pairs, watchlist, today=now.date())
+            new_events = _detect(stored, watchlist)
             event_ids = event_store.store_new_events(conn, new_events, now=now)
             alerting = process_events(
                 conn, event_ids, subscriptions, now=now, window=incident_window
@@ -334,7 +332,7 @@ def store_cycle(
             events_by_type.update(e.event_type for e in new_events)
             summary.articles_stored += len(stored)
             summary.joined_stories += sum(1 for s in stored if not s.new_story)
-            summary.extraction_failures += sum(1 for _, a in pairs if not a.extracted)
+            summary.extraction_failures += sum(1 for s in stored if not s.extracted)
             if index == len(batches) - 1:
                 _record_feeds(conn, candidates.updates, now=now, policy=policy)
     summary.events_by_type = dict(events_by_type)
@@ -342,18 +340,16 @@ def store_cycle(
 
 
 def _detect(
-    pairs: Sequence[tuple[article_store.StoredArticle, article_store.NewArticle]],
-    watchlist: Watchlist,
-    *,
-    today: date,
+    stored: Sequence[article_store.StoredArticle], watchlist: Watchlist
 ) -> list[event_store.NewEvent]:
+    """Events of the newly stored articles; people's offices are taken on the publication date."""
     found: list[event_store.NewEvent] = []
-    for stored, article in pairs:
-        on = article.published_at.date() if article.published_at else today
+    for article in stored:
+        on = (article.published_at or article.fetched_at).date()
         for event in detect_events(article.text, watchlist, on=on):
             found.append(
                 event_store.NewEvent(
-                    article_id=stored.id,
+                    article_id=article.id,
                     event_type=event.type,
                     modality=event.modality,
                     confidence=event.confidence,
