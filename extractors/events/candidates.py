@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from extractors.events.mentions import Mention, Sentence
 from extractors.events.modality import Cue, find_cues, modality_of
 from extractors.events.patterns import Pattern, phrase_at
 from extractors.events.roles import Earlier, TriggerSpan, fill_role, is_passive
 from extractors.events.scan import StepHit
-from extractors.events.sentence import Mention, Sentence
 from extractors.events.triggers import TriggerMatch, find_triggers
 from extractors.events.watchlist import Watchlist
 
@@ -74,12 +74,12 @@ def evaluate_trigger(
     pattern: Pattern,
     match: TriggerMatch,
     watchlist: Watchlist,
-    earlier: Earlier = Earlier(),
+    earlier: Earlier | None = None,
 ) -> Candidate:
     """Assign roles and modality for one complete trigger and decide whether it fires; `earlier`
     holds what the triggers fired before it in the sentence found."""
     trigger = TriggerSpan(match.first, match.last, is_passive(sentence, match.first))
-    roles = _fill_roles(sentence, pattern, trigger, earlier)
+    roles = _fill_roles(sentence, pattern, trigger, earlier or Earlier())
     confidence = _confidence(pattern, trigger, roles)
     missing = [role for role, mentions in roles if not mentions and role not in pattern.optional]
     if missing:

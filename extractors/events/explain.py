@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from extractors.events.candidates import Candidate, sentence_candidates
 from extractors.events.matcher import prepared_sentences
+from extractors.events.mentions import Sentence
 from extractors.events.scan import StepHit
-from extractors.events.sentence import Sentence
 from extractors.events.triggers import TriggerMatch
 from extractors.events.watchlist import Watchlist
 

@@ -9,10 +9,10 @@ from collections.abc import Iterator, Sequence
 from typing import TypeVar
 
 from extractors.events.candidates import Candidate, sentence_candidates
+from extractors.events.mentions import Sentence, build_sentence
 from extractors.events.model import EVENT_ROLES, Event, EventActor
 from extractors.events.patterns import Pattern
 from extractors.events.scan import ActorHit, Scan, StepHit, scan
-from extractors.events.sentence import Sentence, build_sentence
 from extractors.events.sentences import SentenceFinder, split_sentences
 from extractors.events.watchlist import Watchlist
 
@@ -84,11 +84,10 @@ def _viable_starts(found: Scan) -> Iterator[StepHit]:
             continue
         for start in hit.entry.starts:
             reach = hit.start + _WORD_CHARS * start.words
-            following = set()
-            for later in steps[index + 1 :]:
-                if later.start > reach:
-                    break
-                following.add(later.entry.key)
+            following, after = set(), index + 1
+            while after < len(steps) and steps[after].start <= reach:
+                following.add(steps[after].entry.key)
+                after += 1
             if all(keys is None or not keys.isdisjoint(following) for keys in start.later):
                 yield hit
                 break

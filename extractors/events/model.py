@@ -1,4 +1,5 @@
-"""The events the matcher emits: plain frozen data, serialised exactly as the `newswatch match` contract."""
+"""The events the matcher emits: plain frozen data, serialised exactly as the `newswatch match`
+contract says."""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@ character that is not a letter or digit turned into a space, so offsets map 1:1 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -11,28 +12,22 @@ _ASCII_TABLE = str.maketrans(
 )
 # Frequent typographic characters, replaced with str.replace which is far faster than a callback.
 _COMMON_PUNCTUATION = "\u2019\u2018\u201c\u201d\u2014\u2013\xa0"
-_NON_ASCII_RANGES = "\u0080-\u024f\u1e00-\u1eff\u2000-\u206f\u3000-\u303f"
-_NON_ASCII_RE = re.compile(f"[{_NON_ASCII_RANGES}]")
+# Every other non-ASCII character but the letters of non-Latin scripts (Greek to Mongolian, CJK,
+# Hangul), which only need lower case: Latin letters lose their accents, the rest becomes a space.
+_TO_FOLD_RE = re.compile("[^\x00-\x7f\u0370-\u1dbf\u3040-\ud7ff\uf900-\ufaff]")
 _PUNCTUATION_RE = re.compile(r"[^\w ]|_")
 
 
+@functools.cache
 def _fold(char: str) -> str:
     if not char.isalnum():
         return " "
-    base = unicodedata.normalize("NFKD", char)[0].lower()
+    base = unicodedata.normalize("NFKD", char)[0].lower()[:1]
     return base if base.isalnum() else char
 
 
-_FOLDED: dict[str, str] = {
-    char: _fold(char)
-    for char in (chr(cp) for cp in range(0x80, 0x3040))
-    if _NON_ASCII_RE.match(char) and _fold(char) != char
-}
-
-
 def _fold_match(match: re.Match[str]) -> str:
-    char = match.group()
-    return _FOLDED.get(char, char)
+    return _fold(match.group())
 
 
 def _lower(text: str) -> str:
@@ -51,7 +46,7 @@ def normalise(text: str) -> str:
             if char in lowered:
                 lowered = lowered.replace(char, " ")
         if not lowered.isascii():
-            lowered = _NON_ASCII_RE.sub(_fold_match, lowered)
+            lowered = _TO_FOLD_RE.sub(_fold_match, lowered)
             if not lowered.isascii():
                 return _PUNCTUATION_RE.sub(" ", lowered)
     return lowered.translate(_ASCII_TABLE)

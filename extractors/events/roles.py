@@ -3,11 +3,12 @@ trigger's position, passive voice and coordination ("Russia, Iran and China").""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
+from extractors.events.mentions import Mention, Sentence
 from extractors.events.patterns import RoleSpec, Slot
-from extractors.events.sentence import Mention, Sentence
 
 _BE = frozenset(["is", "are", "was", "were", "be", "been", "being"])
 # fmt: off
@@ -24,6 +25,7 @@ _LIST_FILLERS = frozenset({"the", "both", "either", "neither"})
 _BY = Slot("after", frozenset({"by"}))
 _GERUND_LINKS = frozenset({"for", "of", "over"})
 _POSSESSOR_REACH = 3
+_SUBJECT_REACH = 2  # times the pattern's window
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,8 @@ class TriggerSpan:
 
 
 def is_passive(sentence: Sentence, first: int) -> bool:
-    """`first` is a participle after a form of "to be", maybe past an adverb ("was formally recognised")."""
+    """`first` is a participle after a form of "to be", maybe past an adverb ("was formally
+    recognised")."""
     word = sentence.words[first]
     if not (word.endswith("ed") or word in _IRREGULAR_PARTICIPLES):
         return False
@@ -94,10 +97,17 @@ def _slot_mentions(
         # "X was recognised by Y": the agent follows "by", the grammatical subject is the object.
         kind, slot = ("after", _BY) if kind == "subject" else ("before", slot)
     if kind in ("subject", "before"):
-        before = _before(sentence, trigger, window)
+        # A subject may stand far back ("X is reportedly preparing to ..., planning to send").
+        before = _before(
+            sentence, trigger, window * _SUBJECT_REACH if kind == "subject" else window
+        )
         # "blacklisted Chinese firms for supplying ...": the object of the verb acts in the gerund.
         gerund = trigger.first > 0 and sentence.words[trigger.first - 1] in _GERUND_LINKS
-        objects = frozenset() if gerund and sentence.words[trigger.first].endswith("ing") else earlier.objects
+        objects = (
+            frozenset()
+            if gerund and sentence.words[trigger.first].endswith("ing")
+            else earlier.objects
+        )
         yield from (m for m in before if _is_subject(m, trigger, objects))
         if kind == "subject":
             yield from earlier.subjects
@@ -128,7 +138,8 @@ def _link(sentence: Sentence, left: Mention, right: Mention) -> str | None:
 
 
 def _coordinated(sentence: Sentence, chosen: Mention, trigger: TriggerSpan) -> list[Mention]:
-    """`chosen` and the mentions listed with it ("Russia, Iran and China"), on its side of the trigger."""
+    """`chosen` and the mentions listed with it ("Russia, Iran and China") on its side of the
+    trigger."""
     before = chosen.last < trigger.first
     if not before and chosen.first <= trigger.last:
         return [chosen]
@@ -137,7 +148,7 @@ def _coordinated(sentence: Sentence, chosen: Mention, trigger: TriggerSpan) -> l
         for m in sentence.mentions
         if (m.last < trigger.first if before else m.first > trigger.last)
     ]
-    links = [_link(sentence, a, b) for a, b in zip(side, side[1:], strict=False)]
+    links = [_link(sentence, a, b) for a, b in itertools.pairwise(side)]
     at = lo = hi = next(i for i, m in enumerate(side) if m.first == chosen.first)
     while hi < len(links) and links[hi] is not None:
         hi += 1

@@ -3,6 +3,7 @@ alias and trigger word at once, whole words only (keys are padded with spaces)."
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,6 +44,8 @@ class Entry:
     aliases: tuple[Alias, ...]
     steps: tuple[StepRef, ...]
     starts: tuple[Start, ...]
+    length: int
+    stem: bool
 
 
 # Hits are tuples: a text yields thousands and a frozen dataclass is several times slower to build.
@@ -96,9 +99,13 @@ def build_automaton(aliases: Sequence[Alias], patterns: Sequence[Pattern]) -> ah
     for key in by_alias.keys() | by_step.keys():
         steps = tuple(by_step[key])
         starts = tuple(_start(ref, patterns) for ref in steps if ref.step == 0)
-        automaton.add_word(key, Entry(key, tuple(by_alias[key]), steps, starts))
+        entry = Entry(key, tuple(by_alias[key]), steps, starts, len(key), not key.endswith(" "))
+        automaton.add_word(key, entry)
     automaton.make_automaton()
     return automaton
+
+
+_START = operator.attrgetter("start")
 
 
 def _longest_first(hits: list[ActorHit]) -> list[ActorHit]:
@@ -117,13 +124,13 @@ def scan(text: str, automaton: ahocorasick.Automaton) -> Scan:
     steps: list[StepHit] = []
     for last, entry in automaton.iter(padded):
         # Padded index i is text index i - 1; the key's leading space sits just before the word.
-        start = last - len(entry.key) + 1
-        end = last - 1 if entry.key[-1] == " " else padded.find(" ", last + 1) - 1
+        start = last - entry.length + 1
+        end = padded.find(" ", last + 1) - 1 if entry.stem else last - 1
         if entry.steps:
             steps.append(StepHit(start, end, entry))
         for alias in entry.aliases:
             if not alias.exact or text[start:end] == alias.text:
                 actors.append(ActorHit(start, end, alias))
                 break
-    steps.sort(key=lambda hit: hit.start)
+    steps.sort(key=_START)
     return Scan(normalised, _longest_first(actors), steps)

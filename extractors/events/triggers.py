@@ -7,9 +7,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from extractors.events.mentions import Sentence
 from extractors.events.patterns import Pattern, Step, Trigger, step_matches
 from extractors.events.scan import StepHit
-from extractors.events.sentence import Sentence
 
 StepWords = dict[tuple[int, int, int], list[tuple[int, int]]]
 
@@ -85,6 +85,9 @@ def find_triggers(
             for start in starts:
                 match = _follow(sentence, steps, (p, t), patterns[p].triggers[t], start)
                 current = found.get((p, match.first, match.last))
-                if current is None or (match.complete, match.steps_found) > (current.complete, current.steps_found):
+                if current is None or (match.complete, match.steps_found) > (
+                    current.complete,
+                    current.steps_found,
+                ):
                     found[(p, match.first, match.last)] = match
     return sorted(found.values(), key=lambda m: (m.first, m.pattern))

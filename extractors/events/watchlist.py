@@ -13,10 +13,10 @@ import ahocorasick
 
 from extractors.errors import ExtractorError
 from extractors.events.gazetteer import Actor, ActorFile, Alias, read_actor_file
+from extractors.events.mentions import PREPOSITIONS
 from extractors.events.modality import ModalityRules, read_modality
 from extractors.events.patterns import Pattern, read_pattern, read_word_classes
 from extractors.events.scan import build_automaton
-from extractors.events.sentence import PREPOSITIONS
 from extractors.events.yamlsrc import Node, Problem, Source
 
 DATA_DIR = Path(__file__).parent / "data"

@@ -1,4 +1,5 @@
-"""YAML with line numbers: watchlist files are read into `Node` trees so every problem names file:line."""
+"""YAML with line numbers: watchlist files are read into `Node` trees, so every problem can name
+its file and line."""
 
 from __future__ import annotations
 

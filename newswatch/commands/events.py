@@ -129,7 +129,8 @@ def _print_report(report: Report) -> None:
     if report.modality_total:
         share = report.modality_right / report.modality_total
         console.print(
-            f"Modality right on {report.modality_right} of {report.modality_total} correct events ({share:.3f})"
+            f"Modality right on {report.modality_right} of {report.modality_total} "
+            f"correct events ({share:.3f})"
         )
 
 

@@ -1,5 +1,5 @@
-"""One sentence prepared for role assignment: its normalised words, the punctuation between them, and
-its actor mentions (adjacent hits for the same country merged: "Russian Foreign Minister Sergey Lavrov")."""
+"""One sentence prepared for role assignment: its normalised words, the punctuation between them,
+and its actor mentions (adjacent hits for one country merged: "Russian Foreign Minister Lavrov")."""
 
 from __future__ import annotations
 
