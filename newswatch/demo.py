@@ -32,8 +32,7 @@ def demo(
         Path, typer.Option(help="Folder for the demo database (recreated on every run).")
     ] = DEFAULT_OUTPUT,
 ) -> None:
-    """Serve the demo corpus locally, ingest it into a fresh SQLite database, deliver the alerts to a
-    local SMTP sink and Slack stand-in, then run a second cycle that finds nothing new."""
+    """Run the whole pipeline on the bundled corpus, served and alerted locally, twice."""
     if output.exists():
         shutil.rmtree(output)
     output.mkdir(parents=True)
