@@ -23,7 +23,14 @@ from sqlalchemy.engine import make_url
 
 from benchmarks import matcher_bench, storage_bench
 from benchmarks.corpora import Corpus, demo_corpus, perf_corpus
-from benchmarks.stages import Timing, extract, fetch_client_cpu, parse, trafilatura_alone
+from benchmarks.stages import (
+    Timing,
+    extract,
+    fetch_client_cpu,
+    parse,
+    trafilatura_alone,
+    warm_up,
+)
 from extractors.events import detect_events, load_watchlist
 from flows.pipeline import run_cycle
 from flows.settings import Settings
@@ -31,7 +38,7 @@ from newswatch.demo_server import DemoServer
 from storage import feeds as feed_store
 from storage.db import make_engine, upgrade
 
-console = Console()
+console = Console(width=110)
 POSTGRES_URL = os.environ.get(
     "NEWSWATCH_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
@@ -62,12 +69,12 @@ def store_timings(n: int) -> list[Timing]:
     timings = []
     with tempfile.TemporaryDirectory() as folder:
         sqlite = storage_bench.run(f"sqlite:///{Path(folder) / 'bench.db'}", n)
-        timings.append(Timing("store (SQLite, 3 events each)", n, "article", sqlite["total_ms"]))
+        timings.append(Timing("store (SQLite, 3 events each)", n, "articles", sqlite["total_ms"]))
     with scratch_postgres() as url:
         if url is not None:
             pg = storage_bench.run(url, n)
             name = "store (PostgreSQL, 3 events each)"
-            timings.append(Timing(name, n, "article", pg["total_ms"]))
+            timings.append(Timing(name, n, "articles", pg["total_ms"]))
     return timings
 
 
@@ -77,10 +84,11 @@ def match_timing(texts: Sequence[str]) -> Timing:
     for text in texts:
         detect_events(text, watchlist)
     ms = (time.perf_counter() - started) * 1000 / max(len(texts), 1)
-    return Timing("match events (shipped watchlist)", len(texts), "article", ms)
+    return Timing("match events (shipped watchlist)", len(texts), "articles", ms)
 
 
 def stage_table(corpus: Corpus) -> list[str]:
+    warm_up(corpus.pages[0])
     baseline = trafilatura_alone(corpus.pages)
     extracted, texts = extract(corpus.pages)
     rows = [
@@ -96,7 +104,7 @@ def stage_table(corpus: Corpus) -> list[str]:
     for timing in [baseline, *rows]:
         table.add_row(
             timing.stage,
-            f"{timing.items} {timing.unit}s",
+            f"{timing.items} {timing.unit}",
             f"{timing.ms_per_item:.3f}",
             f"{timing.ms_per_item / baseline.ms_per_item:.3f}",
         )

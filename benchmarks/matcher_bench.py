@@ -61,7 +61,7 @@ def grow(watchlist: Watchlist, size: int = GROWN_SIZE, seed: int = 7) -> Watchli
         actor_id = f"P_SYNTHETIC_{len(aliases)}"
         actors[actor_id] = Actor(actor_id, "person", name, country="RUS")
         aliases.append(Alias(key, name, actor_id, "name", False, "synthetic", 0))
-    automaton = build_automaton(aliases, watchlist.patterns)
+    automaton = build_automaton(aliases, watchlist.patterns, watchlist.not_actors)
     return replace(watchlist, actors=actors, aliases=tuple(aliases), automaton=automaton)
 
 

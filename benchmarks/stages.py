@@ -27,9 +27,15 @@ class Timing:
 
 
 def _per_item(stage: str, unit: str, items: int, run: Callable[[], object]) -> Timing:
+    """Time `run` and spread it over `items`."""
     started = time.perf_counter()
     run()
     return Timing(stage, items, unit, (time.perf_counter() - started) * 1000 / max(items, 1))
+
+
+def warm_up(page: bytes) -> None:
+    """Load what the first extraction would (trafilatura's and py3langid's models) outside any timing."""
+    extract_article(page, url="http://127.0.0.1/article")
 
 
 def trafilatura_alone(pages: Sequence[bytes]) -> Timing:
@@ -37,7 +43,7 @@ def trafilatura_alone(pages: Sequence[bytes]) -> Timing:
         for page in pages:
             trafilatura.bare_extraction(page, fast=True, with_metadata=True)
 
-    return _per_item("trafilatura alone (fast)", "page", len(pages), run)
+    return _per_item("trafilatura alone (fast)", "pages", len(pages), run)
 
 
 def extract(pages: Sequence[bytes]) -> tuple[Timing, list[str]]:
@@ -47,7 +53,7 @@ def extract(pages: Sequence[bytes]) -> tuple[Timing, list[str]]:
         for page in pages:
             texts.append(extract_article(page, url="http://127.0.0.1/article").text)
 
-    return _per_item("extract (extract_article)", "page", len(pages), run), texts
+    return _per_item("extract (extract_article)", "pages", len(pages), run), texts
 
 
 def parse(feeds: Sequence[bytes]) -> Timing:
@@ -61,8 +67,8 @@ def parse(feeds: Sequence[bytes]) -> Timing:
             except FeedParseError:
                 continue
 
-    timing = _per_item("parse (feedparser)", "entry", 1, run)
-    return Timing(timing.stage, entries, "entry", timing.ms_per_item / max(entries, 1))
+    timing = _per_item("parse (feedparser)", "entries", 1, run)
+    return Timing(timing.stage, entries, "entries", timing.ms_per_item / max(entries, 1))
 
 
 def fetch_client_cpu(pages: Sequence[bytes]) -> Timing:
@@ -81,7 +87,7 @@ def fetch_client_cpu(pages: Sequence[bytes]) -> Timing:
     cpu_ms = (time.thread_time() - started) * 1000
     server.shutdown()
     server.server_close()
-    return Timing("fetch (client CPU)", len(pages), "page", cpu_ms / max(len(pages), 1))
+    return Timing("fetch (client CPU)", len(pages), "pages", cpu_ms / max(len(pages), 1))
 
 
 def _serve(pages: Sequence[bytes]) -> ThreadingHTTPServer:
