@@ -21,10 +21,11 @@ from alerts.subscriptions import Subscription, load_subscriptions
 from extractors.articles import extract_article
 from extractors.dedup import NEAR_DUPLICATE_MAX_DISTANCE, canonical_url, content_hash, simhash
 from extractors.errors import DestinationRefused, FeedParseError, FetchError, HttpStatusError
-from extractors.events import Watchlist, detect_events, load_watchlist
+from extractors.events import Watchlist, detect_events
 from extractors.feeds import FeedEntry, parse_feed
 from extractors.http import Fetcher, FetchResult, HttpPolicy
 from flows.settings import Settings
+from flows.watchlist import choose_watchlist
 from storage import articles as article_store
 from storage import events as event_store
 from storage import feeds as feed_store
@@ -105,6 +106,8 @@ class IngestSummary:
     incidents_updated: int = 0
     alerts_queued: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
+    watchlist_version: str = ""
+    watchlist_rejected: str | None = None
     seconds: float = 0.0
 
 
@@ -421,7 +424,8 @@ def run_cycle(
     notify = on_stage or (lambda _stage, _count: None)
     engine = make_engine(settings.database_url)
     try:
-        watchlist = load_watchlist([settings.watchlist_path] if settings.watchlist_path else None)
+        choice = choose_watchlist(engine, settings.watchlist_path, now=datetime.now(UTC))
+        watchlist = choice.watchlist
         subscriptions = (
             load_subscriptions(settings.subscriptions_path, known_actors=watchlist.actors)
             if settings.subscriptions_path
@@ -449,6 +453,8 @@ def run_cycle(
         )
     finally:
         engine.dispose()
+    summary.watchlist_version = watchlist.version
+    summary.watchlist_rejected = choice.rejected
     return summarise(
         summary,
         candidates.updates,

@@ -275,3 +275,20 @@ incidents = _table(Incident)
 incident_events = _table(IncidentEvent)
 deliveries = _table(Delivery)
 delivery_items = _table(DeliveryItem)
+
+
+# --- Watchlists: the last one that loaded, kept in force when a new one is rejected -------------
+
+
+class WatchlistSnapshot(Base):
+    """The files of a custom watchlist that loaded without problems, by their content version."""
+
+    __tablename__ = "watchlist_snapshots"
+
+    version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # {path relative to the configured watchlist: file text}
+    files: Mapped[dict[str, str]] = mapped_column(JSON)
+    saved_at: Mapped[datetime] = mapped_column(index=True)
+
+
+watchlist_snapshots = _table(WatchlistSnapshot)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from ipaddress import ip_network
+from pathlib import Path
 
 from flows.pipeline import run_cycle
 from flows.settings import Settings
 from storage import articles as article_store
+from storage import events as event_store
 from storage import feeds as feed_store
 from storage.db import make_engine, upgrade
 from tests.support.pages import (
@@ -21,6 +23,7 @@ from tests.support.pages import (
 from tests.support.webserver import LocalWebServer, Route
 
 RSS = "application/rss+xml"
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def make_settings(database_url: str, **overrides: object) -> Settings:
@@ -183,3 +186,32 @@ def test_syndicated_copy_on_a_second_outlet_joins_the_first_story(
 
     stories = {a.story_id for a in stored_articles(database_url)}
     assert summary.articles_stored == 2 and summary.joined_stories == 1 and len(stories) == 1
+
+
+def test_a_rejected_watchlist_leaves_the_last_good_one_in_force(
+    web: LocalWebServer, database_url: str, tmp_path: Path
+) -> None:
+    folder = tmp_path / "watchlist"
+    folder.mkdir()
+    actors = folder / "actors.yaml"
+    actors.write_text((FIXTURES / "watchlist" / "actors.yaml").read_text())
+    settings = make_settings(database_url, watchlist_path=folder)
+    add_feeds(database_url, serve_stories(web, "/gazette", [HARBOUR_STORM]))
+    first = run_cycle(settings)
+    actors.write_text(actors.read_text() + "  - id: RUS\n    kind: state\n    name: Russia again\n")
+    add_feeds(database_url, serve_stories(web, "/wire", [TROOPS_TO_RUSSIA]))
+
+    second = run_cycle(settings)
+
+    assert first.watchlist_rejected is None
+    assert second.watchlist_version == first.watchlist_version
+    assert "actors.yaml:" in (second.watchlist_rejected or "")
+    assert "duplicate actor id 'RUS'" in (second.watchlist_rejected or "")
+    assert second.events_by_type.get("troop_deployment") == 1
+    engine = make_engine(database_url)
+    with engine.connect() as conn:
+        [event] = event_store.list_events(
+            conn, since=None, event_type="troop_deployment", actor_id=None, limit=10
+        )
+    engine.dispose()
+    assert event.watchlist_version == first.watchlist_version

@@ -61,6 +61,13 @@ def print_summary(summary: IngestSummary, *, title: str = "Ingest cycle") -> Non
         f"{summary.incidents_updated} updated, {summary.alerts_queued} alerts queued",
         highlight=False,
     )
+    console.print(f"  watchlist {summary.watchlist_version}", highlight=False)
+    if summary.watchlist_rejected:
+        console.print(
+            f"  [red]watchlist rejected[/red], the one above stays in force: "
+            f"{escape(summary.watchlist_rejected)}",
+            highlight=False,
+        )
     for url, reason in summary.failures:
         console.print(f"  [red]failing[/red] {escape(url)}: {escape(reason)}", highlight=False)
 
