@@ -58,6 +58,8 @@ class HttpPolicy:
     max_redirects: int = 5
     per_host_concurrency: int = 4
     allowed_networks: AllowedNetworks = ()
+    # A server trickling bytes just under the read timeout could hold a request open for hours.
+    total_timeout: float = 60.0
 
 
 @dataclass(frozen=True)
@@ -123,11 +125,16 @@ class Fetcher:
         """GET `url`, following redirects; raises a `FetchError` subclass unless 2xx or 304."""
         headers = _request_headers(etag, last_modified, accept)
         target = _checked_url(url, url=url)
-        for _hop in range(self._policy.max_redirects + 1):
-            outcome = await self._get(target, headers, url)
-            if isinstance(outcome, FetchResult):
-                return outcome
-            target = outcome
+        limit = self._policy.total_timeout
+        try:
+            async with asyncio.timeout(limit):
+                for _hop in range(self._policy.max_redirects + 1):
+                    outcome = await self._get(target, headers, url)
+                    if isinstance(outcome, FetchResult):
+                        return outcome
+                    target = outcome
+        except TimeoutError as error:
+            raise FetchTimeout(f"took longer than {limit:.1f} s in all", url=url) from error
         raise TooManyRedirects(f"more than {self._policy.max_redirects} redirects", url=url)
 
     async def fetch_many(self, urls: Sequence[str]) -> list[FetchResult | FetchError]:

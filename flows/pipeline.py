@@ -120,6 +120,7 @@ def http_policy(settings: Settings) -> HttpPolicy:
         user_agent=settings.user_agent,
         connect_timeout=settings.connect_timeout,
         read_timeout=settings.read_timeout,
+        total_timeout=settings.total_timeout,
         max_body_bytes=settings.max_body_bytes,
         max_redirects=settings.max_redirects,
         per_host_concurrency=settings.per_host_concurrency,

@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     user_agent: str = "newswatch/0.1 (news monitoring; feed and article fetcher)"
     connect_timeout: float = 5.0
     read_timeout: float = 20.0
+    total_timeout: float = 60.0
     max_body_bytes: int = 10 * 1024 * 1024
     max_redirects: int = 5
     per_host_concurrency: int = 4

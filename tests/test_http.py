@@ -145,6 +145,27 @@ def test_endless_body_without_length_is_cut_off() -> None:
     asyncio.run(run())
 
 
+def test_trickling_server_is_cut_off_by_the_total_timeout() -> None:
+    async def trickle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n")
+        with contextlib.suppress(ConnectionError):
+            while not writer.is_closing():
+                writer.write(b"x")
+                await writer.drain()
+                await asyncio.sleep(0.05)
+
+    async def run() -> None:
+        policy = HttpPolicy(
+            read_timeout=0.5, total_timeout=0.6, allowed_networks=(ip_network("127.0.0.1"),)
+        )
+        async with raw_server(trickle) as base, Fetcher(policy) as fetcher:
+            with pytest.raises(FetchTimeout, match=r"took longer than 0\.6 s in all"):
+                await fetcher.fetch(base + "/trickle")
+
+    asyncio.run(run())
+
+
 def test_gzip_bomb_is_refused(web: LocalWebServer) -> None:
     url = web.add("/bomb", Route(body=bytes(2_000_000), gzip=True))
     policy = HttpPolicy(max_body_bytes=100_000, allowed_networks=LOOPBACK_ALLOWED.allowed_networks)
