@@ -11,8 +11,9 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from flows.pipeline import IngestSummary, run_cycle
+from flows.pipeline import run_cycle
 from flows.settings import Settings
+from flows.storing import IngestSummary
 from newswatch.commands.output import console
 from storage.db import upgrade
 
