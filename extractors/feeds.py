@@ -7,6 +7,7 @@ at all raises `FeedParseError` with the reason an operator reads in `feeds list`
 from __future__ import annotations
 
 import io
+import re
 import time
 import xml.sax
 from collections.abc import Mapping
@@ -19,6 +20,8 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 
 from extractors.errors import FeedParseError
+
+_EMAIL_AND_NAME = re.compile(r"\S+@\S+\s*\((?P<name>[^()]*)\)")
 
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _BLOCK_TAGS = frozenset(
@@ -116,16 +119,25 @@ def _entry(raw: Mapping[str, Any], feed_url: str) -> FeedEntry | None:
         return None
     texts = [_as_text(part.get("value", ""), part.get("type")) for part in raw.get("content", [])]
     texts.append(_plain_text(raw, "summary"))
-    author_detail = raw.get("author_detail") or {}
-    author = _one_line(author_detail.get("name") or raw.get("author") or "")
     return FeedEntry(
         guid=(raw.get("id") or "").strip() or link,
         url=link,
         title=_one_line(_plain_text(raw, "title")),
         summary=max(texts, key=len),
         published=_utc(raw.get("published_parsed") or raw.get("updated_parsed")),
-        author=author or None,
+        author=_author(raw),
     )
+
+
+def _author(raw: Mapping[str, Any]) -> str | None:
+    """The author's name. RSS gives "email (Name)", which feedparser splits wrongly when the
+    email's domain ends in a long suffix (".example", ".agency"), so that form is parsed here."""
+    text = _one_line(raw.get("author") or "")
+    if found := _EMAIL_AND_NAME.match(text):
+        return found["name"].strip() or None
+    if text:
+        return None if "@" in text else text
+    return _one_line((raw.get("author_detail") or {}).get("name") or "") or None
 
 
 def _http_url(value: str | None, base: str) -> str | None:

@@ -64,7 +64,7 @@ def _article_from(
         url=entry.url,
         canonical_url=pending.canonical_url,
         title=extracted.title or entry.title,
-        author=extracted.author or entry.author,
+        author=entry.author or extracted.author,
         text=extracted.text,
         summary=entry.summary,
         language=extracted.language,

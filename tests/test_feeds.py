@@ -137,3 +137,17 @@ def test_html_page_is_refused() -> None:
 def test_body_that_is_not_a_feed_is_refused_with_a_reason(body: bytes, reason: str) -> None:
     with pytest.raises(FeedParseError, match=reason):
         parse_feed(body, url=FEED_URL)
+
+
+def test_rss_author_given_as_email_and_name_keeps_the_name() -> None:
+    body = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Desk</title>
+<item><title>One</title><link>https://desk.example/1</link>
+<author>newsdesk@desk.example (Grace Whitfield)</author></item>
+<item><title>Two</title><link>https://desk.example/2</link>
+<author>newsdesk@desk.example</author></item>
+</channel></rss>"""
+
+    first, second = parse_feed(body, url="https://desk.example/rss").entries
+
+    assert first.author == "Grace Whitfield"
+    assert second.author is None
