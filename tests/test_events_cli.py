@@ -99,7 +99,25 @@ def test_explain_shows_hits_and_why_an_event_did_not_fire(app: typer.Typer) -> N
     assert result.exit_code == 0, result.output
     assert "russia deployed a new app for armenian users" in result.output
     assert "Armenian" in result.output and "ARM" in result.output
-    assert "troops-sent" in result.output and "incomplete trigger" in result.output
+    assert "incomplete trigger" not in result.output
+    verbose = runner.invoke(
+        app,
+        ["watchlist", "explain", "Russia deployed a new app for Armenian users.", "--verbose"],
+        env=WIDE,
+    )
+    assert "troops-sent" in verbose.output and "incomplete trigger" in verbose.output
+
+
+def test_explain_json_lists_actors_and_triggers(app: typer.Typer) -> None:
+    result = runner.invoke(
+        app, ["watchlist", "explain", "Baku summoned the Russian ambassador.", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    [sentence] = json.loads(result.output)["sentences"]
+    assert [a["acts_for"] for a in sentence["actors"]] == ["AZE", "RUS"]
+    [trigger] = sentence["triggers"]
+    assert trigger["pattern"] == "envoy-summoned" and trigger["fired"] is True
+    assert trigger["roles"] == {"source": ["AZE"], "target": ["RUS"]}
 
 
 def test_explain_with_a_custom_watchlist(app: typer.Typer) -> None:

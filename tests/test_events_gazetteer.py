@@ -82,6 +82,18 @@ def test_person_acts_for_the_state_of_the_office_held_on_the_day(small: Watchlis
 
 
 @pytest.mark.parametrize(
+    ("person", "day", "acts_for"),
+    [
+        ("P_NICOLAS_MADURO", dt.date(2024, 7, 29), "VEN"),
+        ("P_ROBERT_PREVOST", dt.date(2025, 11, 1), "VAT"),
+        ("P_JORGE_BERGOGLIO", dt.date(2020, 1, 1), "VAT"),
+    ],
+)
+def test_shipped_leaders_act_for_their_state(person: str, day: dt.date, acts_for: str) -> None:
+    assert load_watchlist().actors[person].acts_for(day) == acts_for
+
+
+@pytest.mark.parametrize(
     ("text", "sentences"),
     [
         ("Mr. Lee arrived. He left.", ["Mr. Lee arrived.", "He left."]),

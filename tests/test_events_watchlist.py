@@ -8,6 +8,7 @@ import pytest
 
 from extractors.errors import ExtractorError
 from extractors.events import WatchlistError, check_watchlist, load_watchlist
+from extractors.events.scan import scan
 
 FIXTURES = Path(__file__).parent / "fixtures" / "watchlist"
 
@@ -90,8 +91,29 @@ def test_broken_yaml_and_unknown_files_are_reported(tmp_path: Path) -> None:
     assert reasons([broken, other, tmp_path / "missing.yaml"]) == [
         "broken.yaml:3: invalid YAML: did not find expected '-' indicator",
         "missing.yaml:1: no such file or directory",
-        "other.yaml:1: not a watchlist file: expected 'actors:', 'patterns:' or 'modality:'",
+        "other.yaml:1: not a watchlist file: expected 'actors:', 'patterns:', 'modality:' or "
+        "'not_actors:'",
     ]
+
+
+def test_not_actor_phrases_are_validated_with_file_and_line(tmp_path: Path) -> None:
+    states = write(tmp_path, "states.yaml", "actors:\n  - {id: FRA, kind: state, name: France}\n")
+    not_actors = write(
+        tmp_path, "not_actors.yaml", "not_actors:\n  - Air France\n  - air france\n  - France\n"
+    )
+    assert reasons([states, not_actors]) == [
+        "not_actors.yaml:3: duplicate not-actor phrase 'air france' (first at line 2)",
+        f"not_actors.yaml:4: not-actor phrase 'France' is an alias of FRA at {states}:2",
+    ]
+
+
+def test_shipped_not_actor_phrases_hide_the_alias_inside_them() -> None:
+    watchlist = load_watchlist()
+    assert any(p.text == "USA Today" for p in watchlist.not_actors)
+    found = scan(
+        "USA Today and Air France in Latin America; France and the USA.", watchlist.automaton
+    )
+    assert [a.alias.actor_id for a in found.actors] == ["FRA", "USA"]
 
 
 def test_loading_a_bad_watchlist_raises_with_every_problem(tmp_path: Path) -> None:

@@ -10,8 +10,7 @@ from extractors.events.mentions import Mention, Sentence
 from extractors.events.modality import Cue, find_cues, modality_of
 from extractors.events.patterns import Pattern, phrase_at
 from extractors.events.roles import Earlier, TriggerSpan, fill_role, is_passive
-from extractors.events.scan import StepHit
-from extractors.events.triggers import TriggerMatch, find_triggers
+from extractors.events.triggers import TriggerMatch
 from extractors.events.watchlist import Watchlist
 
 Roles = tuple[tuple[str, tuple[Mention, ...]], ...]
@@ -99,7 +98,7 @@ def evaluate_trigger(
 def _swallowed(
     match: TriggerMatch, candidate: Candidate, fired: Sequence[tuple[TriggerMatch, Candidate]]
 ) -> Candidate:
-    """A trigger inside a longer one that fired ("visits" in "cancelled ... visits") is not an event."""
+    """A trigger inside a longer one that fired, or starting on its last words, is not an event."""
     for other, by in fired:
         if match.within(other):
             return replace(candidate, reason=f"inside the longer trigger of {by.pattern.id}")
@@ -107,12 +106,13 @@ def _swallowed(
 
 
 def sentence_candidates(
-    sentence: Sentence, hits: Sequence[StepHit], watchlist: Watchlist
+    sentence: Sentence, matches: Sequence[TriggerMatch], watchlist: Watchlist
 ) -> list[tuple[TriggerMatch, Candidate | None]]:
-    """Every trigger of the sentence in text order, with its candidate when the trigger is complete."""
+    """Every trigger of the sentence (`matches`, in text order), with its candidate when the
+    trigger is complete."""
     found: list[tuple[TriggerMatch, Candidate | None]] = []
     earlier = Earlier()
-    for match in find_triggers(sentence, hits, watchlist.patterns):
+    for match in matches:
         if not match.complete:
             found.append((match, None))
             continue

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from extractors.events.candidates import Candidate, sentence_candidates
 from extractors.events.matcher import prepared_sentences
 from extractors.events.mentions import Sentence
-from extractors.events.scan import StepHit
 from extractors.events.triggers import TriggerMatch
 from extractors.events.watchlist import Watchlist
 
@@ -34,6 +33,25 @@ class TriggerView:
     outcome: str
     candidate: Candidate | None
 
+    def to_json(self) -> dict[str, object]:
+        candidate = self.candidate
+        roles = {r: [m.acts_as for m in ms] for r, ms in candidate.roles} if candidate else {}
+        cues = (
+            [{"phrase": c.phrase, "modality": c.modality} for c in candidate.cues]
+            if candidate
+            else []
+        )
+        return {
+            "pattern": self.pattern_id,
+            "type": self.event_type,
+            "words": self.words,
+            "outcome": self.outcome,
+            "fired": bool(candidate and not candidate.reason),
+            "modality": candidate.modality if candidate and not candidate.reason else None,
+            "roles": roles,
+            "cues": cues,
+        }
+
 
 @dataclass(frozen=True)
 class SentenceExplanation:
@@ -41,6 +59,19 @@ class SentenceExplanation:
     normalised: str
     actors: tuple[ActorView, ...]
     triggers: tuple[TriggerView, ...]
+
+    def to_json(self) -> dict[str, object]:
+        actors = [
+            {"text": a.text, "id": a.actor_id, "acts_for": a.acts_as, "span": list(a.span)}
+            | {"introduced_by": a.governor}
+            for a in self.actors
+        ]
+        return {
+            "sentence": self.text,
+            "normalised": self.normalised,
+            "actors": actors,
+            "triggers": [view.to_json() for view in self.triggers],
+        }
 
 
 def _outcome(match: TriggerMatch, candidate: Candidate | None, watchlist: Watchlist) -> str:
@@ -52,14 +83,20 @@ def _outcome(match: TriggerMatch, candidate: Candidate | None, watchlist: Watchl
 
 
 def _explain_sentence(
-    sentence: Sentence, text: str, hits: Sequence[StepHit], watchlist: Watchlist
+    sentence: Sentence,
+    text: str,
+    matches: Sequence[TriggerMatch],
+    watchlist: Watchlist,
+    verbose: bool,
 ) -> SentenceExplanation:
     actors = tuple(
         ActorView(m.alias, m.actor.id, m.acts_as, (m.start, m.end), m.governor)
         for m in sentence.mentions
     )
     views: list[TriggerView] = []
-    for match, candidate in sentence_candidates(sentence, hits, watchlist):
+    for match, candidate in sentence_candidates(sentence, matches, watchlist):
+        if candidate is None and not verbose:
+            continue
         pattern = watchlist.patterns[match.pattern]
         words = " ".join(sentence.words[match.first : match.last + 1])
         outcome = _outcome(match, candidate, watchlist)
@@ -71,11 +108,12 @@ def _explain_sentence(
 
 
 def explain(
-    text: str, watchlist: Watchlist, *, on: dt.date | None = None
+    text: str, watchlist: Watchlist, *, on: dt.date | None = None, verbose: bool = False
 ) -> list[SentenceExplanation]:
-    """Explain every sentence of `text` (usually one)."""
+    """Explain every sentence of `text` (usually one). Triggers whose first word matched but that
+    never completed are noise for most questions: they are listed only when `verbose`."""
     day = on or dt.date.today()
     return [
-        _explain_sentence(sentence, text, hits, watchlist)
-        for sentence, hits in prepared_sentences(text, watchlist, day, every=True)
+        _explain_sentence(sentence, text, matches, watchlist, verbose)
+        for sentence, matches in prepared_sentences(text, watchlist, day, every=True)
     ]

@@ -20,6 +20,7 @@ _ACTOR_FIELDS = frozenset({
 })
 # fmt: on
 _OFFICE_FIELDS = frozenset({"for", "title", "start", "end"})
+NOT_ACTOR = "not_actor"
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,23 @@ def _read_actor(source: Source, item: Node, found: ActorFile) -> None:
         return
     found.actors.append((Actor(actor_id, kind, name, country, tuple(offices)), item.line))
     found.aliases.extend(_read_aliases(source, data, actor_id, name, item.line))
+
+
+def read_not_actors(source: Source, data: dict[str, Node]) -> list[Alias]:
+    """Read a `not_actors:` list: names that hold an alias but name no actor ("USA Today", "Air
+    France"); they win a hit by being longer and are then dropped. Their `actor_id` is empty."""
+    found: dict[str, Alias] = {}
+    for text, at in source.texts(data, "not_actors"):
+        key = normalise_phrase(text)
+        if not key:
+            source.problem(at, f"not-actor phrase {text!r} has no letters or digits")
+        elif key in found:
+            source.problem(
+                at, f"duplicate not-actor phrase {text!r} (first at line {found[key].line})"
+            )
+        else:
+            found[key] = Alias(key, text, "", NOT_ACTOR, False, source.file, at)
+    return list(found.values())
 
 
 def read_actor_file(source: Source, node: Node) -> ActorFile:

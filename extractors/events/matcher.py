@@ -9,16 +9,18 @@ from collections.abc import Iterator, Sequence
 from typing import TypeVar
 
 from extractors.events.candidates import Candidate, sentence_candidates
-from extractors.events.mentions import Sentence, build_sentence
+from extractors.events.mentions import Sentence, add_mentions, sentence_frame
 from extractors.events.model import EVENT_ROLES, Event, EventActor
 from extractors.events.patterns import Pattern
 from extractors.events.scan import ActorHit, Scan, StepHit, scan
 from extractors.events.sentences import SentenceFinder, split_sentences
+from extractors.events.triggers import TriggerMatch, find_triggers
 from extractors.events.watchlist import Watchlist
 
 Hit = TypeVar("Hit", ActorHit, StepHit)
-# Farther apart than this, a trigger word and an actor are taken to be in different sentences.
-_LONGEST_SENTENCE = 1500
+# Farther apart than this (in characters), an actor cannot fill a role of a trigger: role windows
+# reach at most about 25 words from the trigger's ends.
+_ACTOR_REACH = 400
 # A generous bound on a word's length with the space after it, to turn word gaps into characters.
 _WORD_CHARS = 30
 
@@ -79,12 +81,15 @@ def _viable_starts(found: Scan) -> Iterator[StepHit]:
     for index, hit in enumerate(steps):
         if not hit.entry.starts:
             continue
-        near = bisect.bisect_left(actors, hit.start - _LONGEST_SENTENCE)
-        if near == len(actors) or actors[near] > hit.start + _LONGEST_SENTENCE:
+        near = bisect.bisect_left(actors, hit.start - _ACTOR_REACH)
+        if near == len(actors) or actors[near] > hit.start + _ACTOR_REACH:
             continue
+        # The words after the hit, grown once as far as each trigger reaches (starts are sorted by
+        # reach), so a word that starts many triggers does not gather them again for each one.
+        following: set[str] = set()
+        after = index + 1
         for start in hit.entry.starts:
             reach = hit.start + _WORD_CHARS * start.words
-            following, after = set(), index + 1
             while after < len(steps) and steps[after].start <= reach:
                 following.add(steps[after].entry.key)
                 after += 1
@@ -95,15 +100,20 @@ def _viable_starts(found: Scan) -> Iterator[StepHit]:
 
 def prepared_sentences(
     text: str, watchlist: Watchlist, on: dt.date, *, every: bool = False
-) -> list[tuple[Sentence, list[StepHit]]]:
-    """The sentences of `text` where a trigger can be complete and an actor is named (with `every`:
-    all sentences), each with its trigger-word hits. Other sentences are never split or built."""
+) -> list[tuple[Sentence, list[TriggerMatch]]]:
+    """The sentences of `text` where a trigger is complete and an actor is named (with `every`:
+    all sentences), each with its triggers. Other sentences are never split or built."""
     found = scan(text, watchlist.automaton)
     if every:
         spans = split_sentences(text)
     elif found.steps and found.actors:
         finder = SentenceFinder(text)
-        spans = sorted({finder.span_at(hit.start) for hit in _viable_starts(found)})
+        found_spans: list[tuple[int, int]] = []
+        for hit in _viable_starts(found):
+            # Hits come in text order: one inside the last sentence found needs no search.
+            if not found_spans or not found_spans[-1][0] <= hit.start < found_spans[-1][1]:
+                found_spans.append(finder.span_at(hit.start))
+        spans = sorted(set(found_spans))
     else:
         return []
     actor_starts, step_starts = [h.start for h in found.actors], [h.start for h in found.steps]
@@ -113,11 +123,13 @@ def prepared_sentences(
             _within(found.steps, step_starts, span),
             _within(found.actors, actor_starts, span),
         )
-        if every or (actors and _could_complete(steps, watchlist.patterns)):
-            sentence = build_sentence(
-                text, found.normalised, span, actors, watchlist.actors, watchlist.markers, on
-            )
-            prepared.append((sentence, steps))
+        if not every and not (actors and _could_complete(steps, watchlist.patterns)):
+            continue
+        frame = sentence_frame(text, found.normalised, span)
+        matches = find_triggers(frame, steps, watchlist.patterns)
+        if every or any(match.complete for match in matches):
+            sentence = add_mentions(frame, text, actors, watchlist.actors, watchlist.markers, on)
+            prepared.append((sentence, matches))
     return prepared
 
 
@@ -125,7 +137,8 @@ def detect_events(text: str, watchlist: Watchlist, *, on: dt.date | None = None)
     """Every event in `text`, in text order; `on` (default today) picks people's offices."""
     day = on or dt.date.today()
     events: list[Event] = []
-    for sentence, hits in prepared_sentences(text, watchlist, day):
-        fired = [c for _, c in sentence_candidates(sentence, hits, watchlist) if c and not c.reason]
+    for sentence, matches in prepared_sentences(text, watchlist, day):
+        found = sentence_candidates(sentence, matches, watchlist)
+        fired = [c for _, c in found if c and not c.reason]
         events += _keep_distinct([_to_event(c, text, sentence, day) for c in fired])
     return events

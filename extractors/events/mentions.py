@@ -33,8 +33,23 @@ _SKIPPED = frozenset({
     "eleven", "twelve", "dozen", "dozens", "hundred", "hundreds", "thousand", "thousands",
     "million", "s", "led", "backed", "born", "based", "owned", "linked", "made", "designed",
     "occupied", "administered", "controlled", "allied", "aligned", "sponsored", "brokered",
-    "flagged"
+    "flagged", "least", "nearly", "almost", "roughly", "approximately", "fewer"
 })
+# Words that end a prepositional phrase looking back: a new clause starts ("relations with Ecuador
+# after Ecuadorian police stormed"), or a relative clause does ("drones that Russia fired").
+_CLAUSE_WORDS = frozenset({
+    "after", "before", "while", "when", "because", "since", "although", "though", "whereas",
+    "until", "unless", "if", "but", "which", "who", "whom", "where"
+})
+# Title words between a demonym and a possessive 's: "the Japanese prime minister's visit".
+_TITLE_WORDS = frozenset({
+    "president", "prime", "minister", "foreign", "defence", "defense", "interior", "finance",
+    "deputy", "vice", "chancellor", "premier", "king", "queen", "emir", "crown", "prince", "leader",
+    "supreme", "top", "chief", "envoy", "ambassador", "diplomat", "secretary", "state", "general",
+    "head", "commander", "ministry", "government", "authorities", "army", "military", "navy",
+    "leadership", "regime", "junta", "parliament", "officials", "diplomats", "forces"
+})
+_TITLE_REACH = 3
 # fmt: on
 
 
@@ -130,6 +145,16 @@ def _merge(
     return merged
 
 
+def _titled(words: Sequence[str], mention: Mention) -> Mention:
+    """A mention whose titles end in a possessive takes them in: "the Japanese prime minister's"."""
+    k = mention.last + 1
+    while k < len(words) and k - mention.last <= _TITLE_REACH and words[k] in _TITLE_WORDS:
+        k += 1
+    if mention.possessive or k == mention.last + 1 or k >= len(words) or words[k] != "s":
+        return mention
+    return replace(mention, last=k - 1, possessive=True)
+
+
 def _governor(
     words: Sequence[str],
     punctuation: Sequence[str],
@@ -145,9 +170,11 @@ def _governor(
         if punctuation[k + 1]:
             return -1
         word = words[k]
+        if word in _CLAUSE_WORDS or (word == "that" and k == first - 1):
+            return -1
         if owner[k] >= 0 or word in _SKIPPED or word.isdigit():
             continue
-        if word in markers:
+        if word in markers and words[k + 1] != "least":  # "at least 20 Palestinians"
             return k
         other_words += 1
         if other_words > 1 or word.endswith("ing"):
@@ -155,21 +182,26 @@ def _governor(
     return -1
 
 
-def build_sentence(
+def sentence_frame(text: str, normalised: str, span: tuple[int, int]) -> Sentence:
+    """The sentence at `span` with its words and punctuation, and no mentions yet: enough to find
+    its triggers before the dearer mention work."""
+    start, end = span
+    spans = [m.span() for m in _WORD_RE.finditer(normalised, start, end)]
+    starts = [s for s, _ in spans]
+    punctuation = _punctuation(text, spans, starts)
+    return Sentence(start, end, [normalised[s:e] for s, e in spans], spans, starts, punctuation, [])
+
+
+def add_mentions(
+    sentence: Sentence,
     text: str,
-    normalised: str,
-    span: tuple[int, int],
     hits: Sequence[ActorHit],
     actors: Mapping[str, Actor],
     markers: frozenset[str],
     on: dt.date,
 ) -> Sentence:
-    """Prepare the sentence at `span` whose actor hits are `hits` (in text order)."""
-    start, end = span
-    spans = [m.span() for m in _WORD_RE.finditer(normalised, start, end)]
-    words = [normalised[s:e] for s, e in spans]
-    starts = [s for s, _ in spans]
-    punctuation = _punctuation(text, spans, starts)
+    """The sentence with its actor mentions, from its actor hits `hits` (in text order)."""
+    words, spans, starts = sentence.words, sentence.spans, sentence.starts
     found: list[Mention] = []
     for hit in hits:
         first = bisect.bisect_right(starts, hit.start) - 1
@@ -190,12 +222,14 @@ def build_sentence(
                 possessive,
             )
         )
-    mentions = _merge(text, words, spans, found)
+    mentions = [_titled(words, m) for m in _merge(text, words, spans, found)]
     owner = [-1] * len(words)
     for index, mention in enumerate(mentions):
         owner[mention.first : mention.last + 1] = [index] * (mention.last - mention.first + 1)
-    governed = [(m, _governor(words, punctuation, owner, m.first, markers)) for m in mentions]
+    governed = [
+        (m, _governor(words, sentence.punctuation, owner, m.first, markers)) for m in mentions
+    ]
     mentions = [
         replace(m, governor=words[k] if k >= 0 else None, governor_at=k) for m, k in governed
     ]
-    return Sentence(start, end, words, spans, starts, punctuation, mentions)
+    return replace(sentence, mentions=mentions)

@@ -12,6 +12,7 @@ from extractors.events.yamlsrc import Node, Source
 # Precedence when cues of several kinds apply: negation wins, then a hedge, then a plan.
 PRECEDENCE: tuple[str, ...] = ("negated", "hedged", "future")
 _SECTION_FIELDS = frozenset({"breaks", "except", *PRECEDENCE})
+_COORDINATING = frozenset({"and", "but", "or"})
 _CUE_FIELDS = frozenset({"window", "cross_comma", "cues", "after", "after_window", "final"})
 
 Phrases = tuple[tuple[str, ...], ...]
@@ -133,25 +134,32 @@ def _before(
     return found
 
 
+def _opens_verb(words: Sequence[str], before: int) -> bool:
+    """ "provided jets and is expected to deliver ...": a cue right after "and" belongs to a second
+    verb, not to the trigger."""
+    return before >= 0 and words[before] in _COORDINATING
+
+
 def _after(
     words: Sequence[str], punctuation: Sequence[str], last: int, rules: ModalityRules
 ) -> list[Cue]:
     found: list[Cue] = []
     final_clause = max((k for k in range(last + 1, len(words)) if punctuation[k]), default=last + 1)
-    comma_seen = False
+    clause_ended = False
     for index in range(last + 1, len(words)):
         if punctuation[index] == ";":
             break
-        comma_seen = comma_seen or punctuation[index] == ","
+        clause_ended = clause_ended or punctuation[index] == "," or words[index] in rules.breaks
         for cue_set in rules.cue_sets:
             for phrases, applies in (
-                (cue_set.after, index - last <= cue_set.after_window and not comma_seen),
+                (cue_set.after, index - last <= cue_set.after_window and not clause_ended),
                 (cue_set.final, index >= final_clause),
             ):
                 if applies:
                     found += [
                         Cue(cue_set.modality, p, index)
                         for p in _cues_at(words, index, phrases, rules)
+                        if not _opens_verb(words, index - p.count(" ") - 1)
                     ]
     return found
 

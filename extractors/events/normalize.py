@@ -10,6 +10,7 @@ import unicodedata
 _ASCII_TABLE = str.maketrans(
     {chr(cp): chr(cp).lower() if chr(cp).isalnum() else " " for cp in range(128)}
 )
+_ASCII_BYTES = bytes(ord(_ASCII_TABLE[code]) for code in range(128)) + bytes(range(128, 256))
 # Frequent typographic characters, replaced with str.replace which is far faster than a callback.
 _COMMON_PUNCTUATION = "\u2019\u2018\u201c\u201d\u2014\u2013\xa0"
 # Every other non-ASCII character but the letters of non-Latin scripts (Greek to Mongolian, CJK,
@@ -40,16 +41,18 @@ def _lower(text: str) -> str:
 
 def normalise(text: str) -> str:
     """Return `text` lowered, de-accented and with punctuation as spaces; same length as `text`."""
-    lowered = _lower(text)
-    if not lowered.isascii():
+    if not text.isascii():
         for char in _COMMON_PUNCTUATION:
-            if char in lowered:
-                lowered = lowered.replace(char, " ")
-        if not lowered.isascii():
-            lowered = _TO_FOLD_RE.sub(_fold_match, lowered)
+            if char in text:
+                text = text.replace(char, " ")
+        if not text.isascii():
+            lowered = _TO_FOLD_RE.sub(_fold_match, _lower(text))
             if not lowered.isascii():
                 return _PUNCTUATION_RE.sub(" ", lowered)
-    return lowered.translate(_ASCII_TABLE)
+            text = lowered
+    # Most text is ASCII once quotes and dashes are gone: one bytes pass lowers it and blanks
+    # punctuation, several times faster than str.lower and str.translate.
+    return text.encode("ascii").translate(_ASCII_BYTES).decode("ascii")
 
 
 def normalise_phrase(text: str) -> str:

@@ -24,6 +24,11 @@ _COORDINATORS = frozenset(
 _LIST_FILLERS = frozenset({"the", "both", "either", "neither"})
 _BY = Slot("after", frozenset({"by"}))
 _GERUND_LINKS = frozenset({"for", "of", "over"})
+# "the NATO-led mission in Kosovo", "a US-brokered deal": the actor only qualifies the noun, so it
+# fills no role after the trigger.
+_MODIFIERS = frozenset(
+    {"led", "backed", "brokered", "sponsored", "funded", "run", "aligned", "allied", "linked"}
+)
 _POSSESSOR_REACH = 3
 _SUBJECT_REACH = 2  # times the pattern's window
 
@@ -89,6 +94,11 @@ def _is_subject(mention: Mention, trigger: TriggerSpan, objects: frozenset[int])
     return mention.governor is None or adjacent or (mention.possessive and near)
 
 
+def _modifier(sentence: Sentence, mention: Mention) -> bool:
+    following = mention.last + 1
+    return following < len(sentence.words) and sentence.words[following] in _MODIFIERS
+
+
 def _slot_mentions(
     sentence: Sentence, trigger: TriggerSpan, slot: Slot, window: int, earlier: Earlier
 ) -> Iterator[Mention]:
@@ -116,9 +126,16 @@ def _slot_mentions(
         yield from (m for m in near if m.possessive and m.start not in earlier.objects)
     elif kind == "object":
         after = _after(sentence, trigger, window)
-        yield from (m for m in after if m.governor is None and _in_clause(sentence, trigger, m))
+        yield from (
+            m
+            for m in after
+            if m.governor is None
+            and _in_clause(sentence, trigger, m)
+            and not _modifier(sentence, m)
+        )
     elif kind == "after":
-        yield from (m for m in _after(sentence, trigger, window) if m.governor in slot.words)
+        after = _after(sentence, trigger, window)
+        yield from (m for m in after if m.governor in slot.words and not _modifier(sentence, m))
     else:
         yield from (
             m for m in sentence.mentions if m.first <= trigger.last and m.last >= trigger.first

@@ -63,11 +63,15 @@ class StepHit(NamedTuple):
 
 @dataclass(frozen=True)
 class Scan:
-    """The normalised text and every whole-word hit in it (actor hits: longest match wins), in order."""
+    """The normalised text and every whole-word hit in it (actor hits: longest match wins, and
+    not-actor phrases are gone), in order."""
 
     normalised: str
     actors: list[ActorHit]
     steps: list[StepHit]
+
+
+_WORDS = operator.attrgetter("words")
 
 
 def automaton_key(word: str) -> str:
@@ -84,11 +88,14 @@ def _start(ref: StepRef, patterns: Sequence[Pattern]) -> Start:
     return Start(ref, later, len(trigger.steps) + sum(trigger.gaps))
 
 
-def build_automaton(aliases: Sequence[Alias], patterns: Sequence[Pattern]) -> ahocorasick.Automaton:
-    """Every alias and every trigger word that is not an everyday word, in one automaton."""
+def build_automaton(
+    aliases: Sequence[Alias], patterns: Sequence[Pattern], not_actors: Sequence[Alias] = ()
+) -> ahocorasick.Automaton:
+    """Every alias, not-actor phrase and trigger word that is not an everyday word, in one
+    automaton."""
     by_alias: dict[str, list[Alias]] = defaultdict(list)
     by_step: dict[str, list[StepRef]] = defaultdict(list)
-    for alias in aliases:
+    for alias in (*aliases, *not_actors):
         by_alias[f" {alias.key} "].append(alias)
     for p, pattern in enumerate(patterns):
         for t, trigger in enumerate(pattern.triggers):
@@ -98,7 +105,9 @@ def build_automaton(aliases: Sequence[Alias], patterns: Sequence[Pattern]) -> ah
     automaton = ahocorasick.Automaton()
     for key in by_alias.keys() | by_step.keys():
         steps = tuple(by_step[key])
-        starts = tuple(_start(ref, patterns) for ref in steps if ref.step == 0)
+        starts = tuple(
+            sorted((_start(ref, patterns) for ref in steps if ref.step == 0), key=_WORDS)
+        )
         entry = Entry(key, tuple(by_alias[key]), steps, starts, len(key), not key.endswith(" "))
         automaton.add_word(key, entry)
     automaton.make_automaton()
@@ -106,6 +115,7 @@ def build_automaton(aliases: Sequence[Alias], patterns: Sequence[Pattern]) -> ah
 
 
 _START = operator.attrgetter("start")
+_new_hit = tuple.__new__
 
 
 def _longest_first(hits: list[ActorHit]) -> list[ActorHit]:
@@ -122,15 +132,19 @@ def scan(text: str, automaton: ahocorasick.Automaton) -> Scan:
     padded = f" {normalised} "
     actors: list[ActorHit] = []
     steps: list[StepHit] = []
+    add_actor, add_step, find = actors.append, steps.append, padded.find
     for last, entry in automaton.iter(padded):
         # Padded index i is text index i - 1; the key's leading space sits just before the word.
         start = last - entry.length + 1
-        end = padded.find(" ", last + 1) - 1 if entry.stem else last - 1
+        end = find(" ", last + 1) - 1 if entry.stem else last - 1
         if entry.steps:
-            steps.append(StepHit(start, end, entry))
-        for alias in entry.aliases:
-            if not alias.exact or text[start:end] == alias.text:
-                actors.append(ActorHit(start, end, alias))
-                break
+            # tuple.__new__ skips the named tuple's Python-level __new__: thousands of hits a text.
+            add_step(_new_hit(StepHit, (start, end, entry)))
+        if entry.aliases:
+            for alias in entry.aliases:
+                if not alias.exact or text[start:end] == alias.text:
+                    add_actor(_new_hit(ActorHit, (start, end, alias)))
+                    break
     steps.sort(key=_START)
-    return Scan(normalised, _longest_first(actors), steps)
+    # A not-actor phrase ("USA Today") takes its words from a shorter alias, then goes itself.
+    return Scan(normalised, [h for h in _longest_first(actors) if h.alias.actor_id], steps)

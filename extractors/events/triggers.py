@@ -27,9 +27,11 @@ class TriggerMatch:
     complete: bool
 
     def within(self, other: TriggerMatch) -> bool:
-        """Strictly inside a longer match ("visits" in "cancelled ... visits")."""
+        """Inside a longer match ("visits" in "cancelled ... visits"), or starting on its last words
+        ("arrived in" after "police officers arrived": a deployment, not a visit)."""
         longer = other.last - other.first > self.last - self.first
-        return longer and other.first <= self.first and self.last <= other.last
+        inside = other.first <= self.first and self.last <= other.last
+        return longer and (inside or other.first < self.first <= other.last)
 
 
 def _step_words(sentence: Sentence, hits: Sequence[StepHit]) -> StepWords:

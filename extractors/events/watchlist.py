@@ -12,7 +12,13 @@ from pathlib import Path
 import ahocorasick
 
 from extractors.errors import ExtractorError
-from extractors.events.gazetteer import Actor, ActorFile, Alias, read_actor_file
+from extractors.events.gazetteer import (
+    Actor,
+    ActorFile,
+    Alias,
+    read_actor_file,
+    read_not_actors,
+)
 from extractors.events.mentions import PREPOSITIONS
 from extractors.events.modality import ModalityRules, read_modality
 from extractors.events.patterns import Pattern, read_pattern, read_word_classes
@@ -25,6 +31,7 @@ _FILE_FIELDS = {
     "actors": frozenset({"actors"}),
     "patterns": frozenset({"patterns", "words"}),
     "modality": frozenset({"modality"}),
+    "not_actors": frozenset({"not_actors"}),
 }
 _ACTS_FOR_KINDS = frozenset({"state", "organisation", "group"})
 
@@ -45,6 +52,7 @@ class Watchlist:
     files: tuple[str, ...]
     actors: Mapping[str, Actor]
     aliases: tuple[Alias, ...]
+    not_actors: tuple[Alias, ...]
     patterns: tuple[Pattern, ...]
     modality: ModalityRules
     markers: frozenset[str]
@@ -88,7 +96,8 @@ def _parse_file(path: Path, files: _Files) -> None:
     kind = next((k for k in _FILE_FIELDS if k in keys), None)
     if root is not None and kind is None:
         source.problem(
-            root.line, "not a watchlist file: expected 'actors:', 'patterns:' or 'modality:'"
+            root.line,
+            "not a watchlist file: expected 'actors:', 'patterns:', 'modality:' or 'not_actors:'",
         )
     elif root is not None and kind is not None:
         files.parsed.append(
@@ -136,6 +145,18 @@ def _check_aliases(files: Sequence[ActorFile], problems: list[Problem]) -> None:
             problems.append(Problem(alias.file, alias.line, reason))
 
 
+def _check_not_actors(
+    files: Sequence[ActorFile], not_actors: Sequence[Alias], problems: list[Problem]
+) -> None:
+    """A not-actor phrase must not also be an actor's alias: it would hide that actor everywhere."""
+    keys = {a.key: a for found in files for a in found.aliases}
+    for phrase in not_actors:
+        if (alias := keys.get(phrase.key)) is not None:
+            where = f"{alias.file}:{alias.line}"
+            reason = f"not-actor phrase {phrase.text!r} is an alias of {alias.actor_id} at {where}"
+            problems.append(Problem(phrase.file, phrase.line, reason))
+
+
 def _check_references(
     files: Sequence[ActorFile], actors: Mapping[str, Actor], problems: list[Problem]
 ) -> None:
@@ -164,6 +185,7 @@ def _build(files: _Files) -> tuple[Watchlist | None, list[Problem]]:
     actor_files: list[ActorFile] = []
     patterns: list[Pattern] = []
     modality: list[ModalityRules] = []
+    not_actors: list[Alias] = []
     for source, data, kind in files.parsed:
         if kind == "actors":
             actor_files.append(read_actor_file(source, data[kind]))
@@ -171,12 +193,15 @@ def _build(files: _Files) -> tuple[Watchlist | None, list[Problem]]:
             classes = read_word_classes(source, data["words"]) if "words" in data else {}
             items = source.items(data[kind], "'patterns'")
             patterns += [p for item in items if (p := read_pattern(source, item, classes))]
+        elif kind == "not_actors":
+            not_actors += read_not_actors(source, data)
         elif rules := read_modality(source, data[kind]):
             modality.append(rules)
         problems += source.problems
     actors = _check_ids(actor_files, problems)
     _check_aliases(actor_files, problems)
     _check_references(actor_files, actors, problems)
+    _check_not_actors(actor_files, not_actors, problems)
     _check_pattern_ids(patterns, problems)
     problems.sort(key=lambda p: (p.file, p.line))
     if problems or not modality:
@@ -188,10 +213,11 @@ def _build(files: _Files) -> tuple[Watchlist | None, list[Problem]]:
         files=tuple(source.file for source, _, _ in files.parsed),
         actors=actors,
         aliases=aliases,
+        not_actors=tuple(not_actors),
         patterns=tuple(patterns),
         modality=modality[0],
         markers=PREPOSITIONS | slot_words,
-        automaton=build_automaton(aliases, patterns),
+        automaton=build_automaton(aliases, patterns, not_actors),
     )
     return watchlist, problems
 

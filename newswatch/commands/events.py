@@ -207,12 +207,23 @@ def _print_explanation(found: SentenceExplanation) -> None:
 
 def explain_command(
     sentence: Annotated[str, typer.Argument(help="The sentence (or short text) to explain.")],
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v", help="Also list triggers that started but never completed."
+        ),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help='Print {"sentences": [...]}.')] = False,
     date: DateOption = None,
     watchlist: WatchlistOption = None,
 ) -> None:
     """Show every actor hit, trigger and modality cue of a sentence, and why each event fired or not."""
-    for found in explain(sentence, _watchlist(watchlist), on=_day(date)):
-        _print_explanation(found)
+    found = explain(sentence, _watchlist(watchlist), on=_day(date), verbose=verbose)
+    if as_json:
+        print_json({"sentences": [item.to_json() for item in found]})
+        return
+    for item in found:
+        _print_explanation(item)
 
 
 def register(app: typer.Typer) -> None:
