@@ -29,7 +29,7 @@ def _parse_since(value: str | None) -> datetime | None:
 @app.command("list")
 def list_articles(
     since: Annotated[
-        str | None, typer.Option(help="Only articles published since (YYYY-MM-DD).")
+        str | None, typer.Option(help="Only articles fetched since (YYYY-MM-DD or ISO time).")
     ] = None,
     feed: Annotated[int | None, typer.Option(help="Only articles of this feed id.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 100,
@@ -37,7 +37,7 @@ def list_articles(
         bool, typer.Option("--json", help="Machine-readable, with the text.")
     ] = False,
 ) -> None:
-    """Stored articles, newest first."""
+    """Stored articles, the most recently fetched first."""
     engine = make_engine(Settings().database_url)
     with engine.connect() as conn:
         articles = article_store.list_articles(
