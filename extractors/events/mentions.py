@@ -51,6 +51,15 @@ _TITLE_WORDS = frozenset({
 })
 _TITLE_REACH = 3
 # fmt: on
+# "the country", "the alliance": a later mention of an actor the sentence already named, read as the
+# first actor of that kind (the sentence's topic: "Sweden's flag ... after the country joined").
+_ANAPHORS = {
+    "country": "state",
+    "alliance": "organisation",
+    "bloc": "organisation",
+    "movement": "group",
+}
+_ANAPHOR_RE = re.compile(r"\bthe (?:" + "|".join(_ANAPHORS) + r")\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -182,6 +191,32 @@ def _governor(
     return -1
 
 
+def _with_anaphors(
+    text: str,
+    words: Sequence[str],
+    spans: Sequence[tuple[int, int]],
+    mentions: list[Mention],
+) -> list[Mention]:
+    """The mentions plus one for each "the country"/"the alliance" after an actor of that kind."""
+    if not mentions or not _ANAPHOR_RE.search(text, spans[0][0], spans[-1][1]):
+        return mentions
+    added: list[Mention] = []
+    for k in range(1, len(words)):
+        kind = _ANAPHORS.get(words[k])
+        if kind is None or words[k - 1] != "the":
+            continue
+        antecedent = next((m for m in mentions if m.last < k - 1 and m.actor.kind == kind), None)
+        if antecedent is not None:
+            start, end = spans[k - 1][0], spans[k][1]
+            possessive = text[end : end + 1] in ("'", "\u2019")
+            added.append(
+                replace(
+                    antecedent, first=k - 1, last=k, start=start, end=end, possessive=possessive
+                )
+            )
+    return sorted(mentions + added, key=lambda m: m.first)
+
+
 def sentence_frame(text: str, normalised: str, span: tuple[int, int]) -> Sentence:
     """The sentence at `span` with its words and punctuation, and no mentions yet: enough to find
     its triggers before the dearer mention work."""
@@ -222,7 +257,8 @@ def add_mentions(
                 possessive,
             )
         )
-    mentions = [_titled(words, m) for m in _merge(text, words, spans, found)]
+    titled = [_titled(words, m) for m in _merge(text, words, spans, found)]
+    mentions = _with_anaphors(text, words, spans, titled)
     owner = [-1] * len(words)
     for index, mention in enumerate(mentions):
         owner[mention.first : mention.last + 1] = [index] * (mention.last - mention.first + 1)

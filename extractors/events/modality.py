@@ -13,6 +13,11 @@ from extractors.events.yamlsrc import Node, Source
 PRECEDENCE: tuple[str, ...] = ("negated", "hedged", "future")
 _SECTION_FIELDS = frozenset({"breaks", "except", *PRECEDENCE})
 _COORDINATING = frozenset({"and", "but", "or"})
+# How far before "and V-ed" a negation may stand and still govern the second verb ("was not
+# arrested and charged").
+_NEGATION_REACH = 3
+_TIME_PREPOSITIONS = frozenset({"during"})
+_DURING_REACH = 6
 _CUE_FIELDS = frozenset({"window", "cross_comma", "cues", "after", "after_window", "final"})
 
 Phrases = tuple[tuple[str, ...], ...]
@@ -164,12 +169,29 @@ def _after(
     return found
 
 
+def _noun_head(words: Sequence[str], punctuation: Sequence[str], first: int) -> int:
+    """Where a cue window starts: at "during" for a trigger in a "during ..." phrase, which takes the
+    modality of the verb it hangs on ("will sign a deal during Modi's visit")."""
+    for index in range(first - 1, max(-1, first - 1 - _DURING_REACH), -1):
+        if punctuation[index + 1]:
+            break
+        if words[index] in _TIME_PREPOSITIONS:
+            return index
+    return first
+
+
 def find_cues(
     words: Sequence[str], punctuation: Sequence[str], first: int, last: int, rules: ModalityRules
 ) -> list[Cue]:
     """Cues that govern a trigger spanning words first..last. `punctuation[i]` is what stands before
     word i (',' or ';' or ''). Scanning back stops at a clause break (a word in `breaks` or ';')."""
-    return _before(words, punctuation, first, last, rules) + _after(words, punctuation, last, rules)
+    before = _before(words, punctuation, _noun_head(words, punctuation, first), last, rules)
+    if first > 0 and words[first - 1] == "and" and words[first].endswith("ed"):
+        # "has not recognised the junta and suspended Niger": past the first verb and its object, a
+        # negation stays with that verb (a hedge or a plan still spreads: "will visit X and sign").
+        reach = first - 1 - _NEGATION_REACH
+        before = [c for c in before if c.modality != "negated" or c.word >= reach]
+    return before + _after(words, punctuation, last, rules)
 
 
 def modality_of(cues: Sequence[Cue]) -> str:

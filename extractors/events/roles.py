@@ -29,6 +29,12 @@ _GERUND_LINKS = frozenset({"for", "of", "over"})
 _MODIFIERS = frozenset(
     {"led", "backed", "brokered", "sponsored", "funded", "run", "aligned", "allied", "linked"}
 )
+_LANDMARKS = frozenset({"border", "borders", "frontier", "coast", "coastline"})
+# fmt: off
+_PLACES = frozenset({
+    "town", "towns", "village", "villages", "city", "area", "areas", "region", "district", "province"
+})
+# fmt: on
 _POSSESSOR_REACH = 3
 _SUBJECT_REACH = 2  # times the pattern's window
 
@@ -96,7 +102,13 @@ def _is_subject(mention: Mention, trigger: TriggerSpan, objects: frozenset[int])
 
 def _modifier(sentence: Sentence, mention: Mention) -> bool:
     following = mention.last + 1
-    return following < len(sentence.words) and sentence.words[following] in _MODIFIERS
+    if following >= len(sentence.words):
+        return False
+    word, then = sentence.words[following], sentence.words[following + 1 : following + 2]
+    # "near the Kenyan border" only places the event; "on the Lebanese border" or "near the Syrian
+    # border town of ..." may still name the target.
+    near_border = mention.governor == "near" and word in _LANDMARKS
+    return word in _MODIFIERS or (near_border and not _PLACES.intersection(then))
 
 
 def _slot_mentions(
