@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from extractors.articles import extract_article
 from extractors.dedup import content_hash, simhash
@@ -80,4 +80,4 @@ def _mark_refused(update: FeedUpdate, refused: dict[int, str]) -> FeedUpdate:
     reason = refused.get(update.feed_id)
     if reason is None:
         return update
-    return FeedUpdate(update.feed_id, update.url, "failed", error=reason)
+    return replace(update, outcome="failed", error=reason)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine
@@ -87,12 +87,13 @@ def read_entries(
     """Parse fetched feeds and keep the entries never seen before (by feed + guid, and by URL)."""
     pending: list[PendingEntry] = []
     updates: list[FeedUpdate] = []
+    taken: set[str] = set()  # canonical URLs already pending: a story in two feeds is fetched once
     with engine.connect() as conn:
         for poll in polls:
             update, entries = _read_poll(poll)
-            fresh = _unseen(conn, poll.feed.id, entries, already=pending)
+            fresh = _unseen(conn, poll.feed.id, entries, taken=taken)
             pending.extend(fresh)
-            updates.append(_with_new_entries(update, len(fresh)))
+            updates.append(replace(update, new_entries=len(fresh)))
     return pending, updates
 
 
@@ -123,23 +124,20 @@ def _read_poll(poll: FeedPoll) -> tuple[FeedUpdate, tuple[FeedEntry, ...]]:
 
 
 def _unseen(
-    conn: Connection, feed_id: int, entries: Sequence[FeedEntry], *, already: Sequence[PendingEntry]
+    conn: Connection, feed_id: int, entries: Sequence[FeedEntry], *, taken: set[str]
 ) -> list[PendingEntry]:
+    """The entries neither stored nor in `taken`; their canonical URLs are added to `taken`."""
     candidates = [PendingEntry(feed_id, e, canonical_url(e.url)) for e in entries]
     known_guids = article_store.known_guids(conn, feed_id, [c.entry.guid for c in candidates])
     known_urls = article_store.known_canonical_urls(conn, [c.canonical_url for c in candidates])
-    taken = known_urls | {p.canonical_url for p in already}
     fresh: list[PendingEntry] = []
     for candidate in candidates:
-        if candidate.entry.guid in known_guids or candidate.canonical_url in taken:
+        url = candidate.canonical_url
+        if candidate.entry.guid in known_guids or url in known_urls or url in taken:
             continue
-        taken.add(candidate.canonical_url)
+        taken.add(url)
         fresh.append(candidate)
     return fresh
-
-
-def _with_new_entries(update: FeedUpdate, count: int) -> FeedUpdate:
-    return FeedUpdate(**{**update.__dict__, "new_entries": count})
 
 
 def fetch_pages(
