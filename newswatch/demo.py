@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 from collections import defaultdict
-from datetime import UTC, datetime
 from ipaddress import ip_network
 from pathlib import Path
 from typing import Annotated
@@ -15,13 +14,13 @@ from rich.markup import escape
 from extractors.opml import parse_opml
 from flows.pipeline import run_cycle
 from flows.settings import Settings
+from newswatch.commands.feeds import add_feeds
 from newswatch.commands.ingest import print_summary, stage_progress
 from newswatch.commands.output import console, print_table, when
 from newswatch.demo_alerts import demo_channels, run_demo_alerts
 from newswatch.demo_server import DemoServer
 from storage import articles as article_store
 from storage import events as event_store
-from storage import feeds as feed_store
 from storage.db import make_engine, upgrade
 
 DEFAULT_OUTPUT = Path("demo-output")
@@ -46,7 +45,7 @@ def demo(
         )
         console.print(f"demo corpus served at {server.base_url}", highlight=False)
         upgrade(database_url)
-        _import_feeds(settings, server.opml())
+        add_feeds(database_url, parse_opml(server.opml().encode()))
         with stage_progress() as on_stage:
             first = run_cycle(settings, include_all=True, on_stage=on_stage)
         print_summary(first, title="First cycle")
@@ -60,14 +59,6 @@ def demo(
         f"  NEWSWATCH_DATABASE_URL={database_url} newswatch articles list",
         highlight=False,
     )
-
-
-def _import_feeds(settings: Settings, opml: str) -> None:
-    engine = make_engine(settings.database_url)
-    with engine.begin() as conn:
-        for feed in parse_opml(opml.encode()):
-            feed_store.add_feed(conn, feed.url, feed.title, now=datetime.now(UTC))
-    engine.dispose()
 
 
 def _show_results(settings: Settings) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -28,8 +29,9 @@ def _check_url(url: str) -> str:
     return url.strip()
 
 
-def _add_all(feeds: list[OpmlFeed]) -> tuple[int, int]:
-    engine = make_engine(Settings().database_url)
+def add_feeds(database_url: str, feeds: Sequence[OpmlFeed]) -> tuple[int, int]:
+    """Add `feeds` (idempotently); how many were added and how many were already known."""
+    engine = make_engine(database_url)
     added = 0
     with engine.begin() as conn:
         for feed in feeds:
@@ -45,7 +47,7 @@ def add(
     title: Annotated[str | None, typer.Option(help="A title until the feed gives its own.")] = None,
 ) -> None:
     """Add one feed; it is polled on the next run."""
-    added, _ = _add_all([OpmlFeed(_check_url(url), title)])
+    added, _ = add_feeds(Settings().database_url, [OpmlFeed(_check_url(url), title)])
     console.print(f"added {url}" if added else f"already known: {url}")
 
 
@@ -58,7 +60,7 @@ def import_opml(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False
         console.print(f"[red]{path}: {error}[/red]")
         raise typer.Exit(1) from error
     valid = [f for f in feeds if urlsplit(f.url).scheme in {"http", "https"}]
-    added, known = _add_all(valid)
+    added, known = add_feeds(Settings().database_url, valid)
     skipped = len(feeds) - len(valid)
     console.print(f"{added} feeds added, {known} already known, {skipped} skipped (not http/https)")
 
