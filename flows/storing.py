@@ -94,11 +94,14 @@ def store_cycle(
 def _detect(
     stored: Sequence[article_store.StoredArticle], watchlist: Watchlist
 ) -> list[event_store.NewEvent]:
-    """Events of the newly stored articles; people's offices are taken on the publication date."""
+    """Events of the newly stored articles, headline first; people's offices are taken on the
+    publication date."""
     found: list[event_store.NewEvent] = []
     for article in stored:
         on = (article.published_at or article.fetched_at).date()
-        for event in detect_events(article.text, watchlist, on=on):
+        for event in detect_events(
+            event_store.document(article.title, article.text), watchlist, on=on
+        ):
             found.append(
                 event_store.NewEvent(
                     article_id=article.id,

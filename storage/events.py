@@ -35,7 +35,7 @@ class EventActor:
 
 @dataclass(frozen=True)
 class NewEvent:
-    """An event to store; `span_start`/`span_end` locate `evidence` in the article text."""
+    """An event to store; `span_start`/`span_end` locate `evidence` in the article's `document`."""
 
     article_id: int
     event_type: str
@@ -64,6 +64,15 @@ class EventRecord:
     watchlist_version: str
     detected_at: datetime
     actors: tuple[EventActor, ...]
+
+
+def document(title: str, text: str) -> str:
+    """What events are found in: the headline, a blank line, the text (a headline that the text
+    repeats as its first line is not repeated)."""
+    title = title.strip()
+    if not title or text.lstrip().startswith(title):
+        return text
+    return f"{title}\n\n{text}"
 
 
 def _key(event: NewEvent) -> _Key:

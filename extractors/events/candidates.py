@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from extractors.events.headline import headline_cues
 from extractors.events.mentions import Mention, Sentence
 from extractors.events.modality import Cue, find_cues, modality_of
 from extractors.events.patterns import Pattern, phrase_at
@@ -14,6 +15,27 @@ from extractors.events.triggers import TriggerMatch
 from extractors.events.watchlist import Watchlist
 
 Roles = tuple[tuple[str, tuple[Mention, ...]], ...]
+_VISIT = "official_visit"
+_NEGATIONS = frozenset(
+    {
+        ("won", "t"),
+        ("will", "not"),
+        ("does", "not"),
+        ("did", "not"),
+        ("has", "not"),
+        ("not",),
+        ("refuses",),
+        ("refused",),
+        ("declines",),
+        ("declined",),
+        ("doesn", "t"),
+        ("didn", "t"),
+    }
+)
+
+
+def _acting(mentions: list[Mention]) -> set[str]:
+    return {m.acts_as for m in mentions}
 
 
 @dataclass(frozen=True)
@@ -63,7 +85,9 @@ def _fill_roles(
     roles: list[tuple[str, tuple[Mention, ...]]] = []
     for spec in pattern.roles:
         mentions = fill_role(sentence, trigger, spec, pattern.window, taken, earlier)
-        taken |= {m.acts_as for m in mentions}
+        if spec.role == "party" and mentions:
+            mentions += [m for m in earlier.hosts if m.acts_as not in taken | _acting(mentions)]
+        taken |= _acting(mentions)
         roles.append((spec.role, tuple(mentions)))
     return _split_symmetric(tuple(roles)) if pattern.symmetric else tuple(roles)
 
@@ -91,6 +115,11 @@ def evaluate_trigger(
     cues = find_cues(
         sentence.words, sentence.punctuation, match.first, match.last, watchlist.modality
     )
+    found = dict(roles)
+    headline, overruled = headline_cues(
+        sentence, match.first, found.get("source") or found.get("party", ())
+    )
+    cues = [cue for cue in cues if cue.phrase not in overruled] + headline
     reason = f"vetoed by '{veto}' in the sentence" if veto else ""
     return Candidate(pattern, trigger, roles, tuple(cues), modality_of(cues), confidence, reason)
 
@@ -122,7 +151,44 @@ def sentence_candidates(
             mentions = [m for _, ms in candidate.roles for m in ms]
             objects = earlier.objects | {m.start for m in mentions if m.first > match.first}
             subjects = tuple(m for m in mentions if m.last < match.first) or earlier.subjects
-            earlier = Earlier(objects, subjects)
+            hosts = dict(candidate.roles).get("target", ()) if pattern.type == _VISIT else ()
+            earlier = Earlier(objects, subjects, hosts or earlier.hosts)
         found.append((match, candidate))
     fired = [(m, c) for m, c in found if c is not None and not c.reason]
-    return [(m, c and _swallowed(m, c, fired)) for m, c in found]
+    kept = [(m, c and _swallowed(m, c, fired)) for m, c in found]
+    return kept + [
+        (m, contrast)
+        for m, c in kept
+        if c is not None and not c.reason
+        for contrast in _contrasts(sentence, c)
+    ]
+
+
+def _set_against(words: Sequence[str], mention: Mention) -> bool:
+    """ "..., but not (by) Serbia" or "..., but Tajikistan won't": an actor set against the others."""
+    k = mention.first - (mention.governor is not None)
+    if k >= 2 and tuple(words[k - 2 : k]) == ("but", "not"):
+        return True
+    after = tuple(words[mention.last + 1 : mention.last + 3])
+    return k >= 1 and words[k - 1] == "but" and (after in _NEGATIONS or after[:1] in _NEGATIONS)
+
+
+def _contrasts(sentence: Sentence, candidate: Candidate) -> list[Candidate]:
+    """The actor set against those of a fired event takes their role in a negated event of its own:
+    "signed by Kosovo and Albania, but not by Serbia", "X recognises Y, but Z won't"."""
+    found = []
+    taken = {m.acts_as for _, ms in candidate.roles for m in ms}
+    for mention in sentence.mentions:
+        if mention.acts_as in taken or not _set_against(sentence.words, mention):
+            continue
+        for index, (role, mentions) in enumerate(candidate.roles):
+            if (
+                mentions
+                and mentions[-1].last < mention.first
+                and mentions[-1].governor == mention.governor
+            ):
+                roles = list(candidate.roles)
+                roles[index] = (role, (mention,))
+                found.append(replace(candidate, roles=tuple(roles), modality="negated"))
+                break
+    return found

@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from typing import TypeVar
 
 from extractors.events.candidates import Candidate, sentence_candidates
+from extractors.events.furniture import core_span
 from extractors.events.mentions import Sentence, add_mentions, sentence_frame
 from extractors.events.model import EVENT_ROLES, Event, EventActor
 from extractors.events.patterns import Pattern
@@ -118,7 +119,8 @@ def prepared_sentences(
         return []
     actor_starts, step_starts = [h.start for h in found.actors], [h.start for h in found.steps]
     prepared = []
-    for span in spans:
+    for whole in spans:
+        span = core_span(text, whole)
         steps, actors = (
             _within(found.steps, step_starts, span),
             _within(found.actors, actor_starts, span),

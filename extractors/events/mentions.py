@@ -9,6 +9,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from extractors.events.furniture import is_question, is_statement
 from extractors.events.gazetteer import Actor
 from extractors.events.scan import ActorHit
 
@@ -82,7 +83,8 @@ class Mention:
 @dataclass(frozen=True)
 class Sentence:
     """A sentence's character span, its normalised words with their spans and starts, the
-    punctuation before each word (see `_punctuation`) and its actor mentions."""
+    punctuation before each word (see `_punctuation`) and its actor mentions; `headline` when it
+    does not end in a full stop (headline grammar applies), `question` when it ends in "?"."""
 
     start: int
     end: int
@@ -91,6 +93,8 @@ class Sentence:
     starts: list[int]
     punctuation: list[str]
     mentions: list[Mention]
+    headline: bool = False
+    question: bool = False
 
     def word_at(self, offset: int) -> int:
         """The index of the word holding character `offset`."""
@@ -224,7 +228,11 @@ def sentence_frame(text: str, normalised: str, span: tuple[int, int]) -> Sentenc
     spans = [m.span() for m in _WORD_RE.finditer(normalised, start, end)]
     starts = [s for s, _ in spans]
     punctuation = _punctuation(text, spans, starts)
-    return Sentence(start, end, [normalised[s:e] for s, e in spans], spans, starts, punctuation, [])
+    words = [normalised[s:e] for s, e in spans]
+    body = text[start:end]
+    return Sentence(
+        start, end, words, spans, starts, punctuation, [], not is_statement(body), is_question(body)
+    )
 
 
 def add_mentions(

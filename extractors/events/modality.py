@@ -129,7 +129,10 @@ def _before(
     for index in range(last, -1, -1):
         if index < first and (words[index] in rules.breaks or punctuation[index + 1] == ";"):
             break
-        comma_seen = comma_seen or (index < first and punctuation[index + 1] == ",")
+        # ", planning to send": a participle after the comma goes on with the same clause.
+        comma_seen = comma_seen or (
+            index < first and punctuation[index + 1] == "," and not words[index + 1].endswith("ing")
+        )
         for cue_set in rules.cue_sets:
             if first - index <= cue_set.window and (cue_set.cross_comma or not comma_seen):
                 found += [

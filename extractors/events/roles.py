@@ -18,12 +18,22 @@ _IRREGULAR_PARTICIPLES = frozenset({
     "withdrawn", "broken", "cut", "set", "put", "shut", "spent"
 })
 # fmt: on
+# Words after which a participle is a verb in the active ("it downed", "won't cut", "has sent").
+# fmt: off
+_ACTIVE_BEFORE = frozenset({
+    "it", "they", "he", "she", "we", "i", "who", "which", "that", "t", "not", "to", "will",
+    "would", "can", "could", "may", "might", "should", "must", "did", "does", "do", "has",
+    "have", "had", *_BE
+})
+# fmt: on
 _COORDINATORS = frozenset(
     {("and",), ("or",), ("nor",), ("as", "well", "as"), ("along", "with"), ("together", "with")}
 )
 _LIST_FILLERS = frozenset({"the", "both", "either", "neither"})
 _BY = Slot("after", frozenset({"by"}))
 _GERUND_LINKS = frozenset({"for", "of", "over"})
+# "was in Turkey meeting ...": an actor after these words only places what follows.
+_PLACE_MARKERS = frozenset({"in", "at", "inside", "near"})
 # "the NATO-led mission in Kosovo", "a US-brokered deal": the actor only qualifies the noun, so it
 # fills no role after the trigger.
 _MODIFIERS = frozenset(
@@ -35,6 +45,17 @@ _PLACES = frozenset({
     "town", "towns", "village", "villages", "city", "area", "areas", "region", "district", "province"
 })
 # fmt: on
+# fmt: off
+_COMPANY_NOUNS = frozenset({
+    "company", "companies", "firm", "firms", "refiner", "refiners", "refinery", "maker", "makers",
+    "manufacturer", "manufacturers", "carrier", "airline", "airlines", "bank", "banks", "lender",
+    "giant", "conglomerate", "producer", "producers", "supplier", "operator", "developer",
+    "investor", "investors", "startup", "automaker", "carmaker", "shipbuilder", "miner",
+    "exporter", "importer", "retailer", "utility", "insurer", "chipmaker", "corporation",
+    "consortium", "businesses", "trader", "traders", "shipper", "brand", "brewer",
+})
+# fmt: on
+_COMPANY_REACH = 3
 _POSSESSOR_REACH = 3
 _SUBJECT_REACH = 2  # times the pattern's window
 
@@ -42,11 +63,13 @@ _SUBJECT_REACH = 2  # times the pattern's window
 @dataclass(frozen=True)
 class Earlier:
     """What the triggers already fired in the sentence tell a later one: the mentions they took as
-    objects (not a subject for later verbs: "X cancelled [Russian] visits, summoned ...") and their
-    subjects (shared by coordinated verbs: "X cancelled ... and summoned ...")."""
+    objects (not a subject for later verbs: "X cancelled [Russian] visits, summoned ..."), their
+    subjects (shared by coordinated verbs: "X cancelled ... and summoned ...") and the hosts of a
+    visit (a party to what the visitor signs there: "X visited Y and signed an agreement")."""
 
     objects: frozenset[int] = frozenset()
     subjects: tuple[Mention, ...] = ()
+    hosts: tuple[Mention, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,6 +90,11 @@ def is_passive(sentence: Sentence, first: int) -> bool:
     before = sentence.words[max(0, first - 2) : first]
     if len(before) == 2 and before[1].endswith("ly"):
         return before[0] in _BE
+    if sentence.headline and before and not sentence.punctuation[first]:
+        # Headlines drop "to be": "Journalists detained in Minsk", unless an actor or a pronoun
+        # acts ("Russia recognised ...", "says it downed ...").
+        actor = any(m.last == first - 1 for m in sentence.mentions)
+        return not actor and before[-1] not in _ACTIVE_BEFORE
     return bool(before) and before[-1] in _BE
 
 
@@ -91,12 +119,13 @@ def _in_clause(sentence: Sentence, trigger: TriggerSpan, mention: Mention) -> bo
 
 
 def _is_subject(mention: Mention, trigger: TriggerSpan, objects: frozenset[int]) -> bool:
-    """Not in a prepositional phrase, unless right before the trigger ("with Armenia freezing") or a
-    possessor near it ("during Xi's visit"); not the object of an earlier verb of the sentence."""
+    """Not in a prepositional phrase, unless right before the trigger ("with Armenia freezing", but
+    not a place: "was in Turkey meeting") or a possessor near it ("during Xi's visit"); not the
+    object of an earlier verb of the sentence."""
     if mention.start in objects:
         return False
     near = trigger.first - mention.last <= _POSSESSOR_REACH
-    adjacent = trigger.first - mention.last == 1
+    adjacent = trigger.first - mention.last == 1 and mention.governor not in _PLACE_MARKERS
     return mention.governor is None or adjacent or (mention.possessive and near)
 
 
@@ -183,15 +212,39 @@ def _coordinated(sentence: Sentence, chosen: Mention, trigger: TriggerSpan) -> l
         hi += 1
     while lo > 0 and links[lo - 1] is not None:
         lo -= 1
-    # A comma joins a list only when an "and" closes it further right: "A, B and C", not "In A, B".
-    while hi > lo and links[hi - 1] == ",":
+    # A comma joins a list only when an "and" closes it further right: "A, B and C", not "In A, B";
+    # headlines drop the "and" before a verb ("Ukraine, US sign minerals deal").
+    while hi > lo and links[hi - 1] == "," and not _headline_pair(sentence, side[hi - 1 : hi + 1]):
         hi -= 1
     return side[lo : hi + 1] if at <= hi else [chosen]
 
 
-def _fits(spec: RoleSpec, mention: Mention, taken: set[str]) -> bool:
-    return mention.acts_as not in taken and (
-        spec.role != "organisation" or mention.actor.kind == "organisation"
+def _company(sentence: Sentence, mention: Mention) -> bool:
+    """ "a Chinese state-owned refiner": the demonym only says where a company comes from."""
+    following = range(mention.last + 1, min(len(sentence.words), mention.last + 1 + _COMPANY_REACH))
+    for k in following:
+        if sentence.punctuation[k]:
+            return False
+        if sentence.words[k] in _COMPANY_NOUNS:
+            return True
+    return False
+
+
+def _headline_pair(sentence: Sentence, pair: list[Mention]) -> bool:
+    """Two actors joined by a comma at the start of a headline, both its subjects."""
+    return (
+        sentence.headline
+        and pair[0].first == 0
+        and all(m.governor is None and not m.possessive for m in pair)
+    )
+
+
+def _fits(spec: RoleSpec, mention: Mention, taken: set[str], sentence: Sentence) -> bool:
+    """Not in another role already; a bloc for `organisation`; no company as a treaty's party."""
+    return (
+        mention.acts_as not in taken
+        and (spec.role != "organisation" or mention.actor.kind == "organisation")
+        and (spec.role != "party" or not _company(sentence, mention))
     )
 
 
@@ -208,9 +261,11 @@ def fill_role(
     chosen: list[Mention] = []
     for slot in spec.slots:
         for mention in _slot_mentions(sentence, trigger, slot, window, earlier):
-            if _fits(spec, mention, taken):
+            if _fits(spec, mention, taken, sentence):
                 chosen += [
-                    m for m in _coordinated(sentence, mention, trigger) if _fits(spec, m, taken)
+                    m
+                    for m in _coordinated(sentence, mention, trigger)
+                    if _fits(spec, m, taken, sentence)
                 ]
                 if slot.kind != "inside":  # every actor inside the trigger belongs to the role
                     break

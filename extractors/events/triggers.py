@@ -27,11 +27,11 @@ class TriggerMatch:
     complete: bool
 
     def within(self, other: TriggerMatch) -> bool:
-        """Inside a longer match ("visits" in "cancelled ... visits"), or starting on its last words
-        ("arrived in" after "police officers arrived": a deployment, not a visit)."""
+        """Inside a longer match ("visits" in "cancelled ... visits"), or starting on its later words
+        ("arrived in" after "soldiers arrived": a deployment, not a visit)."""
         longer = other.last - other.first > self.last - self.first
         inside = other.first <= self.first and self.last <= other.last
-        return longer and (inside or other.first < self.first <= other.last)
+        return (longer and inside) or other.first < self.first <= other.last
 
 
 def _step_words(sentence: Sentence, hits: Sequence[StepHit]) -> StepWords:
