@@ -32,6 +32,12 @@ _COORDINATORS = frozenset(
 _LIST_FILLERS = frozenset({"the", "both", "either", "neither"})
 _BY = Slot("after", frozenset({"by"}))
 _GERUND_LINKS = frozenset({"for", "of", "over"})
+# fmt: off
+_AGENTS = frozenset({
+    "authorities", "police", "officials", "forces", "troops", "security", "services", "agents",
+    "officers", "government", "army", "military", "navy", "warplanes", "jets", "drones",
+})
+# fmt: on
 # "was in Turkey meeting ...": an actor after these words only places what follows.
 _PLACE_MARKERS = frozenset({"in", "at", "inside", "near"})
 # "the NATO-led mission in Kosovo", "a US-brokered deal": the actor only qualifies the noun, so it
@@ -118,14 +124,22 @@ def _in_clause(sentence: Sentence, trigger: TriggerSpan, mention: Mention) -> bo
     return not any(sentence.punctuation[k] for k in range(trigger.last + 1, mention.first + 1))
 
 
-def _is_subject(mention: Mention, trigger: TriggerSpan, objects: frozenset[int]) -> bool:
+def _is_subject(
+    sentence: Sentence, mention: Mention, trigger: TriggerSpan, objects: frozenset[int]
+) -> bool:
     """Not in a prepositional phrase, unless right before the trigger ("with Armenia freezing", but
     not a place: "was in Turkey meeting") or a possessor near it ("during Xi's visit"); not the
     object of an earlier verb of the sentence."""
     if mention.start in objects:
         return False
     near = trigger.first - mention.last <= _POSSESSOR_REACH
-    adjacent = trigger.first - mention.last == 1 and mention.governor not in _PLACE_MARKERS
+    between = sentence.words[mention.last + 1 : trigger.first]
+    # "with Azerbaijani authorities raiding ...": the actor and its agents right before the gerund.
+    adjacent = (
+        len(between) <= 2
+        and all(word in _AGENTS for word in between)
+        and mention.governor not in _PLACE_MARKERS
+    )
     return mention.governor is None or adjacent or (mention.possessive and near)
 
 
@@ -159,7 +173,7 @@ def _slot_mentions(
             if gerund and sentence.words[trigger.first].endswith("ing")
             else earlier.objects
         )
-        yield from (m for m in before if _is_subject(m, trigger, objects))
+        yield from (m for m in before if _is_subject(sentence, m, trigger, objects))
         if kind == "subject":
             yield from earlier.subjects
     elif kind == "possessor":
