@@ -72,10 +72,15 @@ def _follow(
     """Walk a trigger's steps from a hit of its first step."""
     pattern, index = key
     last = start[1]
-    for number, (step, gap) in enumerate(
-        zip(trigger.steps[1:], trigger.gaps, strict=True), start=1
-    ):
-        nexts = _next_words(sentence, steps, (pattern, index, number), step, last, gap)
+    for number in range(1, len(trigger.steps)):
+        # A later step the automaton looks for but did not find in the sentence ends the walk at
+        # once: the common case, settled without building the candidate list.
+        step = trigger.steps[number]
+        if not step.common and (pattern, index, number) not in steps:
+            return TriggerMatch(pattern, index, start[0], last, number, complete=False)
+        nexts = _next_words(
+            sentence, steps, (pattern, index, number), step, last, trigger.gaps[number - 1]
+        )
         if not nexts:
             return TriggerMatch(pattern, index, start[0], last, number, complete=False)
         last = min(nexts)[1]
