@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import TypeVar
 
 from extractors.events.candidates import Candidate, sentence_candidates
 from extractors.events.furniture import core_span
 from extractors.events.mentions import Sentence, add_mentions, sentence_frame
 from extractors.events.model import EVENT_ROLES, Event, EventActor
-from extractors.events.patterns import Pattern
-from extractors.events.scan import ActorHit, Scan, StepHit, scan
+from extractors.events.scan import ActorHit, StepHit, scan
 from extractors.events.sentences import SentenceFinder, split_sentences
 from extractors.events.triggers import TriggerMatch, find_triggers
 from extractors.events.watchlist import Watchlist
@@ -64,39 +63,56 @@ def _within(hits: Sequence[Hit], starts: Sequence[int], span: tuple[int, int]) -
     return [hit for hit in hits[low:high] if hit.end <= span[1]]
 
 
-def _could_complete(hits: Sequence[StepHit], patterns: Sequence[Pattern]) -> bool:
+def _could_complete(hits: Sequence[StepHit]) -> bool:
     """Some trigger has all the words the automaton looks for in this sentence."""
-    refs = {(ref.pattern, ref.trigger, ref.step) for hit in hits for ref in hit.entry.steps}
-    for p, t, s in refs:
-        steps = patterns[p].triggers[t].steps
-        if s == 0 and all(step.common or (p, t, n) in refs for n, step in enumerate(steps)):
+    refs = {ref for hit in hits for ref in hit.entry.steps}
+    return any(refs.issuperset(start.needs) for hit in hits for start in hit.entry.starts)
+
+
+def _near_actors(actor_starts: Sequence[int], step_starts: Sequence[int]) -> list[range]:
+    """The indexes of the step hits within reach of an actor hit, as ranges in text order: found by
+    bisecting around each actor, so the many hits far from any actor are never looked at."""
+    ranges: list[range] = []
+    done = 0
+    for actor in actor_starts:
+        # Actors come in text order, so each range ends at or after the last one.
+        low = bisect.bisect_left(step_starts, actor - _ACTOR_REACH, done)
+        high = bisect.bisect_right(step_starts, actor + _ACTOR_REACH, low)
+        if low < high:
+            ranges.append(range(low, high))
+            done = high
+    return ranges
+
+
+def _words_follow(steps: Sequence[StepHit], index: int) -> bool:
+    """Some trigger that `steps[index]` starts has every other word it needs close enough after it."""
+    # The words after the hit, grown once as far as each trigger reaches (starts are sorted by
+    # reach), so a word that starts many triggers does not gather them again for each one.
+    following: set[str] = set()
+    origin, after = steps[index].start, index + 1
+    for start in steps[index].entry.starts:
+        reach = origin + _WORD_CHARS * start.words
+        while after < len(steps) and steps[after].start <= reach:
+            following.add(steps[after].entry.key)
+            after += 1
+        if all(not keys.isdisjoint(following) for keys in start.later):
             return True
     return False
 
 
-def _viable_starts(found: Scan) -> Iterator[StepHit]:
+def _viable_starts(
+    steps: Sequence[StepHit], actor_starts: Sequence[int], step_starts: Sequence[int]
+) -> list[StepHit]:
     """First words of triggers whose other words all follow close enough, with an actor close enough
-    to share a sentence: only their sentences are worth finding."""
-    actors = [hit.start for hit in found.actors]
-    steps = found.steps
-    for index, hit in enumerate(steps):
-        if not hit.entry.starts:
-            continue
-        near = bisect.bisect_left(actors, hit.start - _ACTOR_REACH)
-        if near == len(actors) or actors[near] > hit.start + _ACTOR_REACH:
-            continue
-        # The words after the hit, grown once as far as each trigger reaches (starts are sorted by
-        # reach), so a word that starts many triggers does not gather them again for each one.
-        following: set[str] = set()
-        after = index + 1
-        for start in hit.entry.starts:
-            reach = hit.start + _WORD_CHARS * start.words
-            while after < len(steps) and steps[after].start <= reach:
-                following.add(steps[after].entry.key)
-                after += 1
-            if all(keys is None or not keys.isdisjoint(following) for keys in start.later):
-                yield hit
-                break
+    to share a sentence, in text order: only their sentences are worth finding."""
+    present = {hit.entry.key for hit in steps}
+    viable: list[StepHit] = []
+    for indexes in _near_actors(actor_starts, step_starts):
+        for index in indexes:
+            entry = steps[index].entry
+            if entry.alone or (not entry.needs.isdisjoint(present) and _words_follow(steps, index)):
+                viable.append(steps[index])
+    return viable
 
 
 def prepared_sentences(
@@ -105,19 +121,19 @@ def prepared_sentences(
     """The sentences of `text` where a trigger is complete and an actor is named (with `every`:
     all sentences), each with its triggers. Other sentences are never split or built."""
     found = scan(text, watchlist.automaton)
+    if not every and not (found.steps and found.actors):
+        return []
+    actor_starts, step_starts = [h.start for h in found.actors], [h.start for h in found.steps]
     if every:
         spans = split_sentences(text)
-    elif found.steps and found.actors:
+    else:
         finder = SentenceFinder(text)
         found_spans: list[tuple[int, int]] = []
-        for hit in _viable_starts(found):
+        for hit in _viable_starts(found.steps, actor_starts, step_starts):
             # Hits come in text order: one inside the last sentence found needs no search.
             if not found_spans or not found_spans[-1][0] <= hit.start < found_spans[-1][1]:
                 found_spans.append(finder.span_at(hit.start))
         spans = sorted(set(found_spans))
-    else:
-        return []
-    actor_starts, step_starts = [h.start for h in found.actors], [h.start for h in found.steps]
     prepared = []
     for whole in spans:
         span = core_span(text, whole)
@@ -125,7 +141,7 @@ def prepared_sentences(
             _within(found.steps, step_starts, span),
             _within(found.actors, actor_starts, span),
         )
-        if not every and not (actors and _could_complete(steps, watchlist.patterns)):
+        if not every and not (actors and _could_complete(steps)):
             continue
         frame = sentence_frame(text, found.normalised, span)
         matches = find_triggers(frame, steps, watchlist.patterns)
@@ -142,5 +158,6 @@ def detect_events(text: str, watchlist: Watchlist, *, on: dt.date | None = None)
     for sentence, matches in prepared_sentences(text, watchlist, day):
         found = sentence_candidates(sentence, matches, watchlist)
         fired = [c for _, c in found if c and not c.reason]
-        events += _keep_distinct([_to_event(c, text, sentence, day) for c in fired])
+        if fired:
+            events += _keep_distinct([_to_event(c, text, sentence, day) for c in fired])
     return events

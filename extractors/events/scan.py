@@ -1,5 +1,9 @@
 """One pass over a whole text: an Aho-Corasick automaton over the normalised text finds every actor
-alias and trigger word at once, whole words only (keys are padded with spaces)."""
+alias and trigger word at once, whole words only (keys are padded with spaces).
+
+The automaton is ahocorasick_rs's DFA: it returns all overlapping hits of a text as one list, about
+twice as fast as pyahocorasick's per-hit iterator, so the Python loop over hits is the scan's main
+cost and is kept short."""
 
 from __future__ import annotations
 
@@ -9,16 +13,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-import ahocorasick
+import ahocorasick_rs
 
 from extractors.events.gazetteer import Alias
 from extractors.events.normalize import normalise
 from extractors.events.patterns import Pattern
 
 
-@dataclass(frozen=True)
-class StepRef:
-    """Which step of which trigger of which pattern a word belongs to."""
+class StepRef(NamedTuple):
+    """Which step of which trigger of which pattern a word belongs to (a tuple: it is the key the
+    sentence's trigger search files the word's positions under)."""
 
     pattern: int
     trigger: int
@@ -27,25 +31,29 @@ class StepRef:
 
 @dataclass(frozen=True)
 class Start:
-    """A trigger that a word starts: the keys any of which each later step needs (None for a step of
-    everyday words, checked in the sentence) and how many words the trigger may span."""
+    """A trigger that a word starts: the keys any of which each later step needs (steps of everyday
+    words are left out: they are checked in the sentence), those steps themselves (`needs`) and how
+    many words the trigger may span."""
 
     ref: StepRef
-    later: tuple[frozenset[str] | None, ...]
+    later: tuple[frozenset[str], ...]
+    needs: frozenset[StepRef]
     words: int
 
 
 @dataclass(frozen=True)
 class Entry:
     """What one automaton key stands for: actor aliases and/or trigger steps, and the triggers it
-    starts."""
+    starts; `alone` when one of those needs no other key, so the word alone may complete it, and
+    `needs` the keys any of the others needs later (none in a text: none of them can complete)."""
 
     key: str
     aliases: tuple[Alias, ...]
     steps: tuple[StepRef, ...]
     starts: tuple[Start, ...]
-    length: int
     stem: bool
+    alone: bool
+    needs: frozenset[str]
 
 
 # Hits are tuples: a text yields thousands and a frozen dataclass is several times slower to build.
@@ -81,16 +89,23 @@ def automaton_key(word: str) -> str:
 
 def _start(ref: StepRef, patterns: Sequence[Pattern]) -> Start:
     trigger = patterns[ref.pattern].triggers[ref.trigger]
-    later = tuple(
-        None if step.common else frozenset(automaton_key(word) for word in step.alternatives)
-        for step in trigger.steps[1:]
-    )
-    return Start(ref, later, len(trigger.steps) + sum(trigger.gaps))
+    found = [(n, step) for n, step in enumerate(trigger.steps) if n and not step.common]
+    later = tuple(frozenset(automaton_key(word) for word in step.alternatives) for _, step in found)
+    needs = frozenset(StepRef(ref.pattern, ref.trigger, n) for n, _ in found)
+    return Start(ref, later, needs, len(trigger.steps) + sum(trigger.gaps))
+
+
+@dataclass(frozen=True)
+class Automaton:
+    """The compiled keys and, at each key's index, the entry it stands for."""
+
+    search: ahocorasick_rs.AhoCorasick
+    entries: tuple[Entry, ...]
 
 
 def build_automaton(
     aliases: Sequence[Alias], patterns: Sequence[Pattern], not_actors: Sequence[Alias] = ()
-) -> ahocorasick.Automaton:
+) -> Automaton:
     """Every alias, not-actor phrase and trigger word that is not an everyday word, in one
     automaton."""
     by_alias: dict[str, list[Alias]] = defaultdict(list)
@@ -102,16 +117,22 @@ def build_automaton(
             for s, step in enumerate(trigger.steps):
                 for word in () if step.common else step.alternatives:
                     by_step[automaton_key(word)].append(StepRef(p, t, s))
-    automaton = ahocorasick.Automaton()
-    for key in by_alias.keys() | by_step.keys():
+    entries = []
+    for key in sorted(by_alias.keys() | by_step.keys()):
         steps = tuple(by_step[key])
         starts = tuple(
             sorted((_start(ref, patterns) for ref in steps if ref.step == 0), key=_WORDS)
         )
-        entry = Entry(key, tuple(by_alias[key]), steps, starts, len(key), not key.endswith(" "))
-        automaton.add_word(key, entry)
-    automaton.make_automaton()
-    return automaton
+        alone = any(not start.later for start in starts)
+        needs = frozenset(key for start in starts for keys in start.later for key in keys)
+        entries.append(
+            Entry(key, tuple(by_alias[key]), steps, starts, not key.endswith(" "), alone, needs)
+        )
+    # Overlapping search needs the standard match kind; the DFA is the fastest to run.
+    search = ahocorasick_rs.AhoCorasick(
+        [entry.key for entry in entries], implementation=ahocorasick_rs.Implementation.ContiguousNFA
+    )
+    return Automaton(search, tuple(entries))
 
 
 _START = operator.attrgetter("start")
@@ -127,16 +148,17 @@ def _longest_first(hits: list[ActorHit]) -> list[ActorHit]:
     return kept
 
 
-def scan(text: str, automaton: ahocorasick.Automaton) -> Scan:
+def scan(text: str, automaton: Automaton) -> Scan:
     normalised = normalise(text)
     padded = f" {normalised} "
     actors: list[ActorHit] = []
     steps: list[StepHit] = []
-    add_actor, add_step, find = actors.append, steps.append, padded.find
-    for last, entry in automaton.iter(padded):
-        # Padded index i is text index i - 1; the key's leading space sits just before the word.
-        start = last - entry.length + 1
-        end = find(" ", last + 1) - 1 if entry.stem else last - 1
+    add_actor, add_step, find, entries = actors.append, steps.append, padded.find, automaton.entries
+    for index, start, stop in automaton.search.find_matches_as_indexes(padded, overlapping=True):
+        entry = entries[index]
+        # Padded index i is text index i - 1: the key's leading space sits at the word's text
+        # start, and a whole word's trailing space at its text end + 1.
+        end = find(" ", stop) - 1 if entry.stem else stop - 2
         if entry.steps:
             # tuple.__new__ skips the named tuple's Python-level __new__: thousands of hits a text.
             add_step(_new_hit(StepHit, (start, end, entry)))

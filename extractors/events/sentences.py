@@ -90,10 +90,17 @@ class SentenceFinder:
     def _last_terminator(self, before: int) -> int:
         # Looked for in widening windows: a terminator missing from the text would make every
         # search run back to its start.
-        low = before
+        find, low = self._text.rfind, before
         while low > 0:
             low = max(0, low - _WINDOW)
-            last = max(self._text.rfind(mark, low, before) for mark in _TERMINATORS)
+            # One call per mark, spelt out: a generator over _TERMINATORS costs more than the finds.
+            last = max(
+                find(".", low, before),
+                find("!", low, before),
+                find("?", low, before),
+                find("\u2026", low, before),
+                find("\n", low, before),
+            )
             if last >= 0:
                 return last
         return -1

@@ -3,9 +3,10 @@ steps and gaps of each pattern's triggers."""
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from extractors.events.mentions import Sentence
 from extractors.events.patterns import Pattern, Step, Trigger, step_matches
@@ -14,8 +15,8 @@ from extractors.events.scan import StepHit
 StepWords = dict[tuple[int, int, int], list[tuple[int, int]]]
 
 
-@dataclass(frozen=True)
-class TriggerMatch:
+# A named tuple, not a frozen dataclass: every trigger start in every sentence looked at makes one.
+class TriggerMatch(NamedTuple):
     """A trigger of pattern number `pattern` starting at word `first`: complete when every step was
     found (it then ends at `last`), else `steps_found` tells how far it got."""
 
@@ -36,10 +37,15 @@ class TriggerMatch:
 
 def _step_words(sentence: Sentence, hits: Sequence[StepHit]) -> StepWords:
     steps: StepWords = defaultdict(list)
+    starts = sentence.starts
     for hit in hits:
-        words = (sentence.word_at(hit.start), sentence.word_at(hit.end - 1))
+        # The words holding the hit's first and last characters (Sentence.word_at, inlined).
+        words = (
+            bisect.bisect_right(starts, hit.start) - 1,
+            bisect.bisect_right(starts, hit.end - 1) - 1,
+        )
         for ref in hit.entry.steps:
-            steps[(ref.pattern, ref.trigger, ref.step)].append(words)
+            steps[ref].append(words)
     return steps
 
 
@@ -47,12 +53,13 @@ def _next_words(
     sentence: Sentence, steps: StepWords, key: tuple[int, int, int], step: Step, last: int, gap: int
 ) -> list[tuple[int, int]]:
     """Where the step after word `last` may stand: within its gap and not past punctuation."""
-    reach = range(last + 1, min(len(sentence.words), last + 2 + gap))
+    low, high = last + 1, min(len(sentence.words), last + 2 + gap)
     if step.common:
-        found = [(k, k) for k in reach if step_matches(step, sentence.words[k])]
+        found = [(k, k) for k in range(low, high) if step_matches(step, sentence.words[k])]
     else:
-        found = [words for words in steps.get(key, []) if words[0] in reach]
-    return [w for w in found if not any(sentence.punctuation[k] for k in range(last + 1, w[0] + 1))]
+        found = [words for words in steps.get(key, ()) if low <= words[0] < high]
+    punctuation = sentence.punctuation
+    return [w for w in found if not any(punctuation[low : w[0] + 1])]
 
 
 def _follow(
@@ -65,10 +72,15 @@ def _follow(
     """Walk a trigger's steps from a hit of its first step."""
     pattern, index = key
     last = start[1]
-    for number, (step, gap) in enumerate(
-        zip(trigger.steps[1:], trigger.gaps, strict=True), start=1
-    ):
-        nexts = _next_words(sentence, steps, (pattern, index, number), step, last, gap)
+    for number in range(1, len(trigger.steps)):
+        # A later step the automaton looks for but did not find in the sentence ends the walk at
+        # once: the common case, settled without building the candidate list.
+        step = trigger.steps[number]
+        if not step.common and (pattern, index, number) not in steps:
+            return TriggerMatch(pattern, index, start[0], last, number, complete=False)
+        nexts = _next_words(
+            sentence, steps, (pattern, index, number), step, last, trigger.gaps[number - 1]
+        )
         if not nexts:
             return TriggerMatch(pattern, index, start[0], last, number, complete=False)
         last = min(nexts)[1]

@@ -9,8 +9,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import ahocorasick
-
 from extractors.errors import ExtractorError
 from extractors.events.gazetteer import (
     Actor,
@@ -22,7 +20,7 @@ from extractors.events.gazetteer import (
 from extractors.events.mentions import PREPOSITIONS
 from extractors.events.modality import ModalityRules, read_modality
 from extractors.events.patterns import Pattern, read_pattern, read_word_classes
-from extractors.events.scan import build_automaton
+from extractors.events.scan import Automaton, build_automaton
 from extractors.events.yamlsrc import Node, Problem, Source
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -56,7 +54,7 @@ class Watchlist:
     patterns: tuple[Pattern, ...]
     modality: ModalityRules
     markers: frozenset[str]
-    automaton: ahocorasick.Automaton
+    automaton: Automaton
 
 
 @dataclass
