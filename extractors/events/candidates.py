@@ -89,7 +89,25 @@ def _fill_roles(
             mentions += [m for m in earlier.hosts if m.acts_as not in taken | _acting(mentions)]
         taken |= _acting(mentions)
         roles.append((spec.role, tuple(mentions)))
+    roles = _owner_of_its(sentence, trigger, roles, taken)
     return _split_symmetric(tuple(roles)) if pattern.symmetric else tuple(roles)
+
+
+def _owner_of_its(
+    sentence: Sentence,
+    trigger: TriggerSpan,
+    roles: list[tuple[str, tuple[Mention, ...]]],
+    taken: set[str],
+) -> list[tuple[str, tuple[Mention, ...]]]:
+    """ "Ecuadorean police stormed its embassy": with no target named, "its" in the trigger is the
+    sentence's first other actor (Mexico, in "Mexico broke off relations ... after ...")."""
+    found = dict(roles)
+    if found.get("target", ()) or "its" not in sentence.words[trigger.first : trigger.last + 1]:
+        return roles
+    owner = next(
+        (m for m in sentence.mentions if m.last < trigger.first and m.acts_as not in taken), None
+    )
+    return [(r, (owner,) if r == "target" and owner else ms) for r, ms in roles]
 
 
 def evaluate_trigger(

@@ -82,11 +82,18 @@ class Report:
     actor_roles: Score = field(default_factory=Score)
     mismatches: list[Mismatch] = field(default_factory=list)
 
+    @property
+    def macro_f1(self) -> float:
+        """The mean of the per-type F1 over the types that were labelled or found."""
+        seen = [s.f1 for s in self.types.values() if s.tp + s.fp + s.fn]
+        return sum(seen) / len(seen) if seen else 1.0
+
     def to_json(self) -> dict[str, object]:
         share = self.modality_right / self.modality_total if self.modality_total else None
         return {
             "types": {t: s.to_json() for t, s in self.types.items()},
             "overall": self.overall.to_json(),
+            "macro_f1": round(self.macro_f1, 4),
             "modality_accuracy": None if share is None else round(share, 4),
             "actors": self.actors.to_json(),
             "actor_roles": self.actor_roles.to_json(),

@@ -59,6 +59,7 @@ _ANAPHORS = {
     "alliance": "organisation",
     "bloc": "organisation",
     "movement": "group",
+    "group": "group",
 }
 _ANAPHOR_RE = re.compile(r"\bthe (?:" + "|".join(_ANAPHORS) + r")\b", re.IGNORECASE)
 

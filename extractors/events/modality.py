@@ -152,7 +152,12 @@ def _after(
     words: Sequence[str], punctuation: Sequence[str], last: int, rules: ModalityRules
 ) -> list[Cue]:
     found: list[Cue] = []
-    final_clause = max((k for k in range(last + 1, len(words)) if punctuation[k]), default=last + 1)
+    # The last clause, not counting a closing participle ("..., a transfer Tehran denied making,
+    # calling the reports propaganda").
+    final_clause = max(
+        (k for k in range(last + 1, len(words)) if punctuation[k] and not words[k].endswith("ing")),
+        default=last + 1,
+    )
     clause_ended = False
     for index in range(last + 1, len(words)):
         if punctuation[index] == ";":

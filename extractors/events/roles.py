@@ -62,6 +62,9 @@ _COMPANY_NOUNS = frozenset({
 })
 # fmt: on
 _COMPANY_REACH = 3
+_RELATIVES = frozenset({"which", "who"})
+# How far before a trigger its relative pronoun may stand ("which has since recalled").
+_RELATIVE_REACH = 4
 _POSSESSOR_REACH = 3
 _SUBJECT_REACH = 2  # times the pattern's window
 
@@ -154,18 +157,38 @@ def _modifier(sentence: Sentence, mention: Mention) -> bool:
     return word in _MODIFIERS or (near_border and not _PLACES.intersection(then))
 
 
+def _relative_antecedent(sentence: Sentence, trigger: TriggerSpan) -> Iterator[Mention]:
+    """ "..., drawing a response from Israel, which recalled its envoy": the actor before ", which"
+    (or ", who") is the subject of the verb in the relative clause."""
+    words = sentence.words
+    for k in range(trigger.first - 1, max(-1, trigger.first - 1 - _RELATIVE_REACH), -1):
+        if words[k] in _RELATIVES:
+            if sentence.punctuation[k] == ",":
+                yield from (m for m in sentence.mentions if m.last == k - 1)
+            return
+        if sentence.punctuation[k + 1]:
+            return
+
+
+def _agent_of(sentence: Sentence, mention: Mention) -> bool:
+    """ "detained by officers of Russia's security service": the actor the agents serve."""
+    at = mention.governor_at
+    return mention.governor == "of" and "by" in sentence.words[max(0, at - 3) : at - 1]
+
+
 def _slot_mentions(
     sentence: Sentence, trigger: TriggerSpan, slot: Slot, window: int, earlier: Earlier
 ) -> Iterator[Mention]:
     kind = slot.kind
+    # A subject may stand far back ("X is reportedly preparing to ..., planning to send"), and so
+    # may the grammatical subject of a passive ("A publisher who ... is believed to have been held").
+    far = kind == "subject" or (trigger.passive and kind == "object")
     if trigger.passive and kind in ("subject", "object"):
         # "X was recognised by Y": the agent follows "by", the grammatical subject is the object.
         kind, slot = ("after", _BY) if kind == "subject" else ("before", slot)
     if kind in ("subject", "before"):
-        # A subject may stand far back ("X is reportedly preparing to ..., planning to send").
-        before = _before(
-            sentence, trigger, window * _SUBJECT_REACH if kind == "subject" else window
-        )
+        yield from _relative_antecedent(sentence, trigger)
+        before = _before(sentence, trigger, window * _SUBJECT_REACH if far else window)
         # "blacklisted Chinese firms for supplying ...": the object of the verb acts in the gerund.
         gerund = trigger.first > 0 and sentence.words[trigger.first - 1] in _GERUND_LINKS
         objects = (
@@ -190,7 +213,12 @@ def _slot_mentions(
         )
     elif kind == "after":
         after = _after(sentence, trigger, window)
-        yield from (m for m in after if m.governor in slot.words and not _modifier(sentence, m))
+        yield from (
+            m
+            for m in after
+            if (m.governor in slot.words or ("by" in slot.words and _agent_of(sentence, m)))
+            and not _modifier(sentence, m)
+        )
     else:
         yield from (
             m for m in sentence.mentions if m.first <= trigger.last and m.last >= trigger.first

@@ -126,6 +126,7 @@ def _print_report(report: Report) -> None:
         ["measure", "precision", "recall", "F1", "tp", "fp", "fn"],
         (row(n, s.precision, s.recall, s.f1, s.tp, s.fp, s.fn) for n, s in actors),
     )
+    console.print(f"Macro F1 (mean over types): {report.macro_f1:.3f}")
     if report.modality_total:
         share = report.modality_right / report.modality_total
         console.print(
