@@ -40,8 +40,9 @@ def _to_event(candidate: Candidate, text: str, sentence: Sentence, on: dt.date) 
 
 
 def _keep_distinct(events: list[Event]) -> list[Event]:
-    """One event per type and actors: of duplicates the surer stays, and an event whose actors are a
-    strict subset of another's of the same type goes."""
+    """One event per type and actors: of duplicates the surer stays, and an event that fills fewer
+    roles with a strict subset of another's actors of the same type goes (a second trigger over the
+    same act). "X, Y and Z summoned Iran's envoys, after X expelled Iranian diplomats" keeps both."""
 
     def roles(event: Event) -> frozenset[tuple[str, str]]:
         return frozenset((a.role, a.country or a.id) for a in event.actors)
@@ -49,11 +50,17 @@ def _keep_distinct(events: list[Event]) -> list[Event]:
     def ids(event: Event) -> frozenset[str]:
         return frozenset(a.country or a.id for a in event.actors)
 
+    def filled(event: Event) -> int:
+        return len({a.role for a in event.actors})
+
+    def part_of(event: Event, other: Event) -> bool:
+        return ids(event) < ids(other) and filled(event) < filled(other)
+
     ranked = sorted(events, key=lambda e: (-len(ids(e)), -e.confidence))
     kept: list[Event] = []
     for event in ranked:
         same = [k for k in kept if k.type == event.type]
-        if not any(roles(k) == roles(event) or ids(event) < ids(k) for k in same):
+        if not any(roles(k) == roles(event) or part_of(event, k) for k in same):
             kept.append(event)
     return sorted(kept, key=events.index)
 
