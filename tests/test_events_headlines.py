@@ -208,3 +208,24 @@ def test_its_embassy_belongs_to_the_subject() -> None:
 )
 def test_distractors_do_not_fire(headline: str) -> None:
     assert found(headline) == set()
+
+
+@pytest.mark.parametrize(
+    "dateline",
+    [
+        "MOSCOW (Reuters) - ",
+        "MOSCOW, Dec 2 (Reuters) - ",
+        "MOSCOW, Russia (AP) \u2014 ",
+        "MOSCOW \u2014 ",
+        "Dec 2 (Reuters) - ",
+        "(Reuters) - ",
+    ],
+)
+def test_dateline_forms_are_cut_from_the_evidence(dateline: str) -> None:
+    body = "Estonia expelled a Russian diplomat on Monday, its foreign ministry said."
+    [found_event] = detect_events(dateline + body, load_watchlist(), on=DAY)
+    assert found_event.evidence == body
+    assert {(a.country or a.id, a.role) for a in found_event.actors} == {
+        ("EST", "source"),
+        ("RUS", "target"),
+    }

@@ -62,6 +62,12 @@ _COMPANY_NOUNS = frozenset({
 })
 # fmt: on
 _COMPANY_REACH = 3
+# fmt: off
+_PEOPLE = frozenset({
+    "staff", "employees", "members", "citizens", "nationals", "executives", "workers",
+    "journalists", "crew", "crews", "officials", "diplomats", "soldiers", "troops", "sailors",
+})
+# fmt: on
 _RELATIVES = frozenset({"which", "who"})
 # How far before a trigger its relative pronoun may stand ("which has since recalled").
 _RELATIVE_REACH = 4
@@ -143,7 +149,18 @@ def _is_subject(
         and all(word in _AGENTS for word in between)
         and mention.governor not in _PLACE_MARKERS
     )
-    return mention.governor is None or adjacent or (mention.possessive and near)
+    return (
+        mention.governor is None
+        or adjacent
+        or (mention.possessive and near)
+        or _people_of(sentence, mention)
+    )
+
+
+def _people_of(sentence: Sentence, mention: Mention) -> bool:
+    """ "Staff of Chinese-owned firm arrested": the people of an actor stand for it."""
+    at = mention.governor_at
+    return mention.governor == "of" and at > 0 and sentence.words[at - 1] in _PEOPLE
 
 
 def _modifier(sentence: Sentence, mention: Mention) -> bool:
