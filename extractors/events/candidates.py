@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from extractors.events.headline import headline_cues
+from extractors.events.headline import headline_cues, quoted_speaker
 from extractors.events.mentions import Mention, Sentence
 from extractors.events.modality import Cue, find_cues, modality_of
 from extractors.events.patterns import Pattern, phrase_at
@@ -16,6 +16,7 @@ from extractors.events.watchlist import Watchlist
 
 Roles = tuple[tuple[str, tuple[Mention, ...]], ...]
 _VISIT = "official_visit"
+_TARGET_PREPOSITIONS = frozenset({"into", "on", "at", "against", "in"})
 _NEGATIONS = frozenset(
     {
         ("won", "t"),
@@ -90,6 +91,10 @@ def _fill_roles(
         taken |= _acting(mentions)
         roles.append((spec.role, tuple(mentions)))
     roles = _owner_of_its(sentence, trigger, roles, taken)
+    speaker = quoted_speaker(sentence, trigger.first)
+    if speaker is not None and speaker.acts_as not in taken and roles and not roles[0][1]:
+        # the "we" of a quoted headline is the actor of its first role (source or party)
+        roles[0] = (roles[0][0], (speaker,))
     return _split_symmetric(tuple(roles)) if pattern.symmetric else tuple(roles)
 
 
@@ -99,10 +104,16 @@ def _owner_of_its(
     roles: list[tuple[str, tuple[Mention, ...]]],
     taken: set[str],
 ) -> list[tuple[str, tuple[Mention, ...]]]:
-    """ "Ecuadorean police stormed its embassy": with no target named, "its" in the trigger is the
-    sentence's first other actor (Mexico, in "Mexico broke off relations ... after ...")."""
+    """ "Ecuadorean police stormed its embassy", "X accuses Y of firing rockets into its territory":
+    with no target named, "its" in the trigger (or right after it) is the sentence's first other
+    actor (Mexico, in "Mexico broke off relations ... after ...")."""
     found = dict(roles)
-    if found.get("target", ()) or "its" not in sentence.words[trigger.first : trigger.last + 1]:
+    words = sentence.words
+    after = words[trigger.last + 1 : trigger.last + 3]
+    its = "its" in words[trigger.first : trigger.last + 1] or (
+        "its" in after and after[0] in _TARGET_PREPOSITIONS
+    )
+    if "target" not in found or found["target"] or not its:
         return roles
     owner = next(
         (m for m in sentence.mentions if m.last < trigger.first and m.acts_as not in taken), None

@@ -25,8 +25,11 @@ _MONTHS = (
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec",
 )
 # fmt: on
+# "Live:", "Analysis |", and news agencies' bracketed tags: "(LEAD)", "(2nd LD)", "(URGENT)".
 _LABEL_RE = re.compile(
-    r"(?:" + "|".join(re.escape(label) for label in _LABELS) + r")\s*[:|]\s+", re.IGNORECASE
+    r"(?:(?:" + "|".join(re.escape(label) for label in _LABELS) + r")\s*[:|]"
+    r"|\((?:lead|urgent|update|\d+(?:st|nd|rd|th) ld|recast|corrected)\))\s+",
+    re.IGNORECASE,
 )
 _DASH = r"[-\u2013\u2014]+"
 _AGENCY = r"\((?:" + "|".join(_AGENCIES) + r")(?:[/,]\s?[A-Za-z]+)?\)"

@@ -21,6 +21,7 @@ _REPORTS = frozenset({
     "intelligence", "observers", "rescuers", "group", "groups", "insiders", "documents",
 })
 # fmt: on
+_CLAUSE_OPENERS = frozenset({"after", "before", "as", "amid", "while", "despite", "following"})
 # The source's own state media speaks for it: "Iran suspends ..., state media says".
 _OWN_MEDIA = frozenset({("state", "media"), ("state", "tv"), ("state", "television")})
 # A subject before "to" + verb: an actor, or a noun that stands for one ("Kenyan police to deploy").
@@ -50,6 +51,16 @@ def _speaker_of(sentence: Sentence, at: int) -> tuple[Mention | None, bool]:
     return None, at > 0 and words[at - 1] in _REPORTS
 
 
+def _reports(sentence: Sentence, at: int, first: int) -> bool:
+    """Whether the "says" word at `at` reports the clause of the trigger at `first`: not across a
+    ";" ("X says it downed a drone; Y summons envoy") nor over a new clause ("'We will respond,' Iran
+    says after Israeli strikes")."""
+    low, high = sorted((at, first))
+    if any(sentence.punctuation[k] == ";" for k in range(low + 1, high + 1)):
+        return False
+    return at > first or not _CLAUSE_OPENERS.intersection(sentence.words[at + 1 : first])
+
+
 def _attribution(
     sentence: Sentence, first: int, source: Sequence[Mention]
 ) -> tuple[list[Cue], frozenset[str]]:
@@ -60,7 +71,7 @@ def _attribution(
     hedges: list[Cue] = []
     own: set[str] = set()
     for at, word in enumerate(sentence.words):
-        if word not in _SAYS or at == first:
+        if word not in _SAYS or at == first or not _reports(sentence, at, first):
             continue
         speaker, unnamed = _speaker_of(sentence, at)
         if speaker is not None and speaker.acts_as in sources:
@@ -71,12 +82,29 @@ def _attribution(
 
 
 def _planned(sentence: Sentence, first: int) -> list[Cue]:
-    """ "Iran to summon French envoy": "to" + verb after the subject is the headline's future."""
-    if first < 2 or sentence.words[first - 1] != "to" or sentence.punctuation[first - 1]:
+    """ "Iran to summon French envoy", "UK to formally recognise ...", "X recalls envoy, to shut
+    embassy": "to" + verb after the subject (or after a comma) is the headline's future."""
+    words = sentence.words
+    to = first - 2 if first >= 2 and words[first - 1].endswith("ly") else first - 1
+    if to < 1 or words[to] != "to":
         return []
-    subject = sentence.words[first - 2]
-    is_actor = any(m.last == first - 2 for m in sentence.mentions)
-    return [Cue("future", "to", first - 1)] if is_actor or subject in _SUBJECT_NOUNS else []
+    if sentence.punctuation[to] == ",":
+        return [Cue("future", "to", to)]
+    is_actor = any(m.last == to - 1 for m in sentence.mentions)
+    subject = is_actor or words[to - 1] in _SUBJECT_NOUNS
+    return [Cue("future", "to", to)] if subject and not sentence.punctuation[to] else []
+
+
+def quoted_speaker(sentence: Sentence, first: int) -> Mention | None:
+    """ "'We do not recognise Maduro,' says Argentina's Milei": the speaker is the "we" of a quote
+    before the trigger."""
+    if not sentence.headline or not {"we", "i"} & set(sentence.words[:first]):
+        return None
+    for at, word in enumerate(sentence.words[first:], start=first):
+        if word in _SAYS:
+            speaker, _ = _speaker_of(sentence, at)
+            return speaker
+    return None
 
 
 def headline_cues(
