@@ -111,7 +111,7 @@ def _owner_of_its(
     words = sentence.words
     after = words[trigger.last + 1 : trigger.last + 3]
     its = "its" in words[trigger.first : trigger.last + 1] or (
-        "its" in after and after[0] in _TARGET_PREPOSITIONS
+        "its" in after and (after[0] == "its" or after[0] in _TARGET_PREPOSITIONS)
     )
     if "target" not in found or found["target"] or not its:
         return roles

@@ -29,7 +29,7 @@ _ACTIVE_BEFORE = frozenset({
 _COORDINATORS = frozenset(
     {("and",), ("or",), ("nor",), ("as", "well", "as"), ("along", "with"), ("together", "with")}
 )
-_LIST_FILLERS = frozenset({"the", "both", "either", "neither"})
+_LIST_FILLERS = frozenset({"the", "both", "either", "neither", "a", "an"})
 _BY = Slot("after", frozenset({"by"}))
 _GERUND_LINKS = frozenset({"for", "of", "over"})
 # fmt: off
@@ -66,8 +66,10 @@ _COMPANY_REACH = 3
 _PEOPLE = frozenset({
     "staff", "employees", "members", "citizens", "nationals", "executives", "workers",
     "journalists", "crew", "crews", "officials", "diplomats", "soldiers", "troops", "sailors",
+    "reporters", "activists", "people",
 })
 # fmt: on
+_WORKING = frozenset({"working", "employed", "reporting", "writing"})
 _RELATIVES = frozenset({"which", "who"})
 # How far before a trigger its relative pronoun may stand ("which has since recalled").
 _RELATIVE_REACH = 4
@@ -158,9 +160,17 @@ def _is_subject(
 
 
 def _people_of(sentence: Sentence, mention: Mention) -> bool:
-    """ "Staff of Chinese-owned firm arrested": the people of an actor stand for it."""
-    at = mention.governor_at
-    return mention.governor == "of" and at > 0 and sentence.words[at - 1] in _PEOPLE
+    """ "Staff of Chinese-owned firm arrested", "journalists working for an Azerbaijani outlet
+    detained": the people of an actor stand for it."""
+    at, words = mention.governor_at, sentence.words
+    if mention.governor == "of":
+        return at > 0 and words[at - 1] in _PEOPLE
+    return (
+        mention.governor == "for"
+        and at > 1
+        and words[at - 1] in _WORKING
+        and (words[at - 2] in _PEOPLE)
+    )
 
 
 def _modifier(sentence: Sentence, mention: Mention) -> bool:
@@ -201,8 +211,10 @@ def _slot_mentions(
     # may the grammatical subject of a passive ("A publisher who ... is believed to have been held").
     far = kind == "subject" or (trigger.passive and kind == "object")
     if trigger.passive and kind in ("subject", "object"):
-        # "X was recognised by Y": the agent follows "by", the grammatical subject is the object.
+        # "X was recognised by Y": the agent follows "by", the grammatical subject is the object;
+        # the agent may come late ("were detained ... and taken away by officers of ...").
         kind, slot = ("after", _BY) if kind == "subject" else ("before", slot)
+        window *= _SUBJECT_REACH if kind == "after" else 1
     if kind in ("subject", "before"):
         yield from _relative_antecedent(sentence, trigger)
         before = _before(sentence, trigger, window * _SUBJECT_REACH if far else window)
@@ -244,13 +256,18 @@ def _slot_mentions(
 
 def _link(sentence: Sentence, left: Mention, right: Mention) -> str | None:
     """How two neighbouring mentions are joined: 'and' (and/or/nor/as well as), ',' or None."""
+    # "two Colombian nationals and a Spaniard": determiners and the people listed do not count.
     between = tuple(
-        w for w in sentence.words[left.last + 1 : right.first] if w not in _LIST_FILLERS
+        w
+        for w in sentence.words[left.last + 1 : right.first]
+        if w not in _LIST_FILLERS and w not in _PEOPLE
     )
     if between in _COORDINATORS:
         return "and"
     if not between and sentence.punctuation[right.first] == ",":
         return ","
+    if right.first == left.last + 1 and not sentence.punctuation[right.first]:
+        return "and"  # "a French-British national"
     return None
 
 
