@@ -16,11 +16,6 @@ _LABELS = (
     "news wrap", "what we know", "europe", "world", "world news", "asia", "africa", "americas",
     "middle east",
 )
-_AGENCIES = (
-    "Reuters", "AP", "AFP", "dpa", "DPA", "Xinhua", "TASS", "Tass", "UPI", "Bloomberg", "IANS",
-    "PTI", "ANI", "EFE", "Kyodo", "Yonhap", "RIA", "Interfax", "Anadolu", "AA", "WAFA", "IRNA",
-    "Sputnik", "KUNA", "SPA", "APA", "Trend", "Ukrinform", "BelTA", "Bernama", "Antara", "KCNA",
-)
 _MONTHS = (
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec",
 )
@@ -32,9 +27,10 @@ _LABEL_RE = re.compile(
     re.IGNORECASE,
 )
 _DASH = r"[-\u2013\u2014]+"
-_AGENCY = r"\((?:" + "|".join(_AGENCIES) + r")(?:[/,]\s?[A-Za-z]+)?\)"
+# A news agency or paper in brackets: "(Reuters)", "(AP)", "(Premium Times)", "(Reuters/AFP)".
+_AGENCY = r"\([A-Za-z][\w.&'\-]*(?:[\s/,]{1,2}[A-Z][\w.&'\-]*){0,3}\)"
 _DATE = r"(?:" + "|".join(_MONTHS) + r")[a-z]*\.?\s\d{1,2}(?:,\s\d{4})?"
-_CITY = r"[A-Z][A-Z.'\-]+(?:\s[A-Z][A-Z.'\-]+){0,3}"
+_CITY = r"[A-Z][A-Z.'\-]+(?:[\s/][A-Z][A-Z.'\-]+){0,3}"
 _REGION = r"(?:,\s[A-Z][A-Za-z.]+(?:\s[A-Z][A-Za-z.]+)?)?"
 # "MOSCOW (Reuters) -", "KYIV, Ukraine, Dec 2 (AP) —", "BRUSSELS —", "Nov 30 (Reuters) -".
 _DATELINE_RE = re.compile(
