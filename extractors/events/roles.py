@@ -71,6 +71,8 @@ _PEOPLE = frozenset({
 # fmt: on
 _WORKING = frozenset({"working", "employed", "reporting", "writing"})
 _RELATIVES = frozenset({"which", "who"})
+_REASONS = frozenset({"over", "amid", "despite"})
+_REASON_REACH = 3
 # How far before a trigger its relative pronoun may stand ("which has since recalled").
 _RELATIVE_REACH = 4
 _POSSESSOR_REACH = 3
@@ -197,6 +199,20 @@ def _relative_antecedent(sentence: Sentence, trigger: TriggerSpan) -> Iterator[M
             return
 
 
+def _owner_of_reason(sentence: Sentence, trigger: TriggerSpan) -> Mention | None:
+    """ "Beijing sanctioned U.S. firms over (their) arms sales to Taiwan": a noun in a phrase of
+    reason belongs to the actor right before that phrase, not to the sentence's subject."""
+    words = sentence.words
+    for k in range(trigger.first - 1, max(-1, trigger.first - 1 - _REASON_REACH), -1):
+        if any(m.first <= k <= m.last for m in sentence.mentions) or sentence.punctuation[k + 1]:
+            return None
+        if words[k] in _REASONS:
+            return next((m for m in reversed(sentence.mentions) if m.last == k - 1), None) or next(
+                (m for m in reversed(sentence.mentions) if m.last < k), None
+            )
+    return None
+
+
 def _agent_of(sentence: Sentence, mention: Mention) -> bool:
     """ "detained by officers of Russia's security service": the actor the agents serve."""
     at = mention.governor_at
@@ -215,6 +231,9 @@ def _slot_mentions(
         # the agent may come late ("were detained ... and taken away by officers of ...").
         kind, slot = ("after", _BY) if kind == "subject" else ("before", slot)
         window *= _SUBJECT_REACH if kind == "after" else 1
+    if kind == "subject" and (owner := _owner_of_reason(sentence, trigger)) is not None:
+        yield owner
+        return
     if kind in ("subject", "before"):
         yield from _relative_antecedent(sentence, trigger)
         before = _before(sentence, trigger, window * _SUBJECT_REACH if far else window)

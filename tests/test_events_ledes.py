@@ -1,0 +1,79 @@
+"""Long wire sentences, written for these tests: who acts in relative clauses, phrases of reason,
+late passive agents and possessive pronouns, and the modality of conditions and refusals."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from extractors.events import detect_events, load_watchlist
+
+DAY = dt.date(2025, 7, 1)
+
+Summary = tuple[str, str, frozenset[tuple[str, str]]]
+
+
+def found(text: str) -> set[Summary]:
+    return {
+        (e.type, e.modality, frozenset((a.country or a.id, a.role) for a in e.actors))
+        for e in detect_events(text, load_watchlist(), on=DAY)
+    }
+
+
+def event(kind: str, modality: str, **roles: str) -> Summary:
+    return (kind, modality, frozenset((a, r) for r, ids in roles.items() for a in ids.split()))
+
+
+def test_relative_clause_subject() -> None:
+    lede = (
+        "Norway recognised a Palestinian state on Tuesday, drawing an angry response from Israel, "
+        "which recalled its ambassador to Oslo."
+    )
+    assert event("diplomatic_protest", "asserted", source="ISR", target="NOR") in found(lede)
+
+
+def test_noun_in_a_phrase_of_reason_belongs_to_the_actor_before_it() -> None:
+    lede = "Beijing imposed sanctions on nine U.S. defence firms over arms sales to Taiwan."
+    assert found(lede) == {
+        event("sanctions", "asserted", source="CHN", target="USA"),
+        event("arms_transfer", "asserted", source="USA", target="TWN"),
+    }
+
+
+def test_late_passive_agent_and_the_people_of_an_actor() -> None:
+    lede = (
+        "MOSCOW (Reuters) - Two reporters working for an Azerbaijani news site were detained at "
+        "their flat on Tuesday and taken away for questioning by officers of Russia's FSB."
+    )
+    assert found(lede) == {event("arrest_detention", "asserted", source="RUS", target="AZE")}
+
+
+def test_its_after_the_verb_is_the_other_side() -> None:
+    lede = "Thailand accused Cambodia on Monday of firing rockets into its territory."
+    assert found(lede) == {event("military_strike", "hedged", source="KHM", target="THA")}
+
+
+def test_membership_as_a_noun() -> None:
+    assert found("The departure of Mali and Niger from ECOWAS took effect on Wednesday.") == {
+        event("alliance_membership", "asserted", source="MLI NER", organisation="ECOWAS")
+    }
+
+
+def test_a_condition_hedges_a_plan() -> None:
+    lede = "Britain would recognise a Palestinian state in September unless Israel agreed a truce."
+    assert found(lede) == {event("diplomatic_recognition", "hedged", source="GBR", target="PSE")}
+
+
+def test_a_refusal_negates() -> None:
+    lede = "Nicosia maintains its refusal to recognise Kosovo, its foreign minister said."
+    assert found(lede) == {event("diplomatic_recognition", "negated", source="CYP", target="XKX")}
+
+
+def test_a_lesser_event_of_another_act_is_kept() -> None:
+    lede = (
+        "Germany, France and Italy summoned Iran's ambassadors on Tuesday, months after Berlin's "
+        "expulsion of two Iranian diplomats."
+    )
+    assert found(lede) == {
+        event("diplomatic_protest", "asserted", source="DEU FRA ITA", target="IRN"),
+        event("diplomatic_protest", "asserted", source="DEU", target="IRN"),
+    }
