@@ -66,7 +66,7 @@ _COMPANY_REACH = 3
 _PEOPLE = frozenset({
     "staff", "employees", "members", "citizens", "nationals", "executives", "workers",
     "journalists", "crew", "crews", "officials", "diplomats", "soldiers", "troops", "sailors",
-    "reporters", "activists", "people", "employee", "employees",
+    "reporters", "activists", "people", "employee",
 })
 # fmt: on
 _WORKING = frozenset({"working", "employed", "reporting", "writing"})
