@@ -77,3 +77,14 @@ def test_a_lesser_event_of_another_act_is_kept() -> None:
         event("diplomatic_protest", "asserted", source="DEU FRA ITA", target="IRN"),
         event("diplomatic_protest", "asserted", source="DEU", target="IRN"),
     }
+
+
+def test_others_who_did_the_same_before() -> None:
+    lede = (
+        "Slovenia's parliament voted on Tuesday to recognise Palestinian statehood, following a "
+        "similar step by Spain, Ireland and Norway last week."
+    )
+    assert found(lede) == {
+        event("diplomatic_recognition", "asserted", source="SVN", target="PSE"),
+        event("diplomatic_recognition", "asserted", source="ESP IRL NOR", target="PSE"),
+    }

@@ -9,12 +9,12 @@ from dataclasses import dataclass, replace
 from extractors.events.headline import headline_cues, quoted_speaker
 from extractors.events.mentions import Mention, Sentence
 from extractors.events.modality import Cue, find_cues, modality_of
+from extractors.events.parallels import Roles, parallels
 from extractors.events.patterns import Pattern, phrase_at
 from extractors.events.roles import Earlier, TriggerSpan, fill_role, is_passive
 from extractors.events.triggers import TriggerMatch
 from extractors.events.watchlist import Watchlist
 
-Roles = tuple[tuple[str, tuple[Mention, ...]], ...]
 _VISIT = "official_visit"
 _TARGET_PREPOSITIONS = frozenset({"into", "on", "at", "against", "in"})
 _NEGATIONS = frozenset(
@@ -186,38 +186,8 @@ def sentence_candidates(
     fired = [(m, c) for m, c in found if c is not None and not c.reason]
     kept = [(m, c and _swallowed(m, c, fired)) for m, c in found]
     return kept + [
-        (m, contrast)
+        (m, replace(c, roles=roles, modality=modality))
         for m, c in kept
         if c is not None and not c.reason
-        for contrast in _contrasts(sentence, c)
+        for roles, modality in parallels(sentence, c.roles)
     ]
-
-
-def _set_against(words: Sequence[str], mention: Mention) -> bool:
-    """ "..., but not (by) Serbia" or "..., but Tajikistan won't": an actor set against the others."""
-    k = mention.first - (mention.governor is not None)
-    if k >= 2 and tuple(words[k - 2 : k]) == ("but", "not"):
-        return True
-    after = tuple(words[mention.last + 1 : mention.last + 3])
-    return k >= 1 and words[k - 1] == "but" and (after in _NEGATIONS or after[:1] in _NEGATIONS)
-
-
-def _contrasts(sentence: Sentence, candidate: Candidate) -> list[Candidate]:
-    """The actor set against those of a fired event takes their role in a negated event of its own:
-    "signed by Kosovo and Albania, but not by Serbia", "X recognises Y, but Z won't"."""
-    found = []
-    taken = {m.acts_as for _, ms in candidate.roles for m in ms}
-    for mention in sentence.mentions:
-        if mention.acts_as in taken or not _set_against(sentence.words, mention):
-            continue
-        for index, (role, mentions) in enumerate(candidate.roles):
-            if (
-                mentions
-                and mentions[-1].last < mention.first
-                and mentions[-1].governor == mention.governor
-            ):
-                roles = list(candidate.roles)
-                roles[index] = (role, (mention,))
-                found.append(replace(candidate, roles=tuple(roles), modality="negated"))
-                break
-    return found
