@@ -56,15 +56,23 @@ def _keep_distinct(events: list[Event]) -> list[Event]:
     return sorted(kept, key=events.index)
 
 
-def _hits_within(
-    found: Scan, step_starts: Sequence[int], actor_starts: Sequence[int], span: tuple[int, int]
-) -> tuple[list[StepHit], list[ActorHit]]:
-    """The trigger-word and actor hits inside `span`."""
+def _sentence_hits(
+    found: Scan,
+    step_starts: Sequence[int],
+    actor_starts: Sequence[int],
+    span: tuple[int, int],
+    every: bool,
+) -> tuple[list[StepHit], list[ActorHit]] | None:
+    """The trigger-word and actor hits inside `span`, or (unless `every`) None when no actor is
+    named there or no trigger can be complete."""
     start, end = span
+    low, high = bisect.bisect_left(actor_starts, start), bisect.bisect_left(actor_starts, end)
+    actors = [hit for hit in found.actors[low:high] if hit.end <= end]
+    if not (actors or every):  # looked at first: it spares making the step hits
+        return None
     low, high = bisect.bisect_left(step_starts, start), bisect.bisect_left(step_starts, end)
     steps = [hit for hit in map(found.step_hit, found.steps[low:high]) if hit.end <= end]
-    low, high = bisect.bisect_left(actor_starts, start), bisect.bisect_left(actor_starts, end)
-    return steps, [hit for hit in found.actors[low:high] if hit.end <= end]
+    return (steps, actors) if every or _could_complete(steps) else None
 
 
 def _could_complete(hits: Sequence[StepHit]) -> bool:
@@ -150,14 +158,15 @@ def prepared_sentences(
     prepared = []
     for whole in spans:
         # Furniture only narrows a sentence: one that fails on its whole span is not worth cutting.
-        steps, actors = _hits_within(found, step_starts, actor_starts, whole)
-        if not every and not (actors and _could_complete(steps)):
+        hits = _sentence_hits(found, step_starts, actor_starts, whole, every)
+        if hits is None:
             continue
         span = core_span(text, whole)
         if span != whole:
-            steps, actors = _hits_within(found, step_starts, actor_starts, span)
-            if not every and not (actors and _could_complete(steps)):
+            hits = _sentence_hits(found, step_starts, actor_starts, span, every)
+            if hits is None:
                 continue
+        steps, actors = hits
         frame = sentence_frame(text, found.normalised, span)
         matches = find_triggers(frame, steps, watchlist.patterns)
         if every or any(match.complete for match in matches):
