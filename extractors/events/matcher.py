@@ -6,18 +6,16 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections.abc import Sequence
-from typing import TypeVar
 
 from extractors.events.candidates import Candidate, sentence_candidates
 from extractors.events.furniture import core_span
 from extractors.events.mentions import Sentence, add_mentions, sentence_frame
 from extractors.events.model import EVENT_ROLES, Event, EventActor
-from extractors.events.scan import ActorHit, StepHit, scan
+from extractors.events.scan import ActorHit, Entry, Scan, StepHit, StepMatch, scan
 from extractors.events.sentences import SentenceFinder, split_sentences
 from extractors.events.triggers import TriggerMatch, find_triggers
 from extractors.events.watchlist import Watchlist
 
-Hit = TypeVar("Hit", ActorHit, StepHit)
 # Farther apart than this (in characters), an actor cannot fill a role of a trigger: role windows
 # reach at most about 25 words from the trigger's ends.
 _ACTOR_REACH = 400
@@ -65,9 +63,23 @@ def _keep_distinct(events: list[Event]) -> list[Event]:
     return sorted(kept, key=events.index)
 
 
-def _within(hits: Sequence[Hit], starts: Sequence[int], span: tuple[int, int]) -> list[Hit]:
-    low, high = bisect.bisect_left(starts, span[0]), bisect.bisect_left(starts, span[1])
-    return [hit for hit in hits[low:high] if hit.end <= span[1]]
+def _sentence_hits(
+    found: Scan,
+    step_starts: Sequence[int],
+    actor_starts: Sequence[int],
+    span: tuple[int, int],
+    every: bool,
+) -> tuple[list[StepHit], list[ActorHit]] | None:
+    """The trigger-word and actor hits inside `span`, or (unless `every`) None when no actor is
+    named there or no trigger can be complete."""
+    start, end = span
+    low, high = bisect.bisect_left(actor_starts, start), bisect.bisect_left(actor_starts, end)
+    actors = [hit for hit in found.actors[low:high] if hit.end <= end]
+    if not (actors or every):  # looked at first: it spares making the step hits
+        return None
+    low, high = bisect.bisect_left(step_starts, start), bisect.bisect_left(step_starts, end)
+    steps = [hit for hit in map(found.step_hit, found.steps[low:high]) if hit.end <= end]
+    return (steps, actors) if every or _could_complete(steps) else None
 
 
 def _could_complete(hits: Sequence[StepHit]) -> bool:
@@ -82,7 +94,12 @@ def _near_actors(actor_starts: Sequence[int], step_starts: Sequence[int]) -> lis
     ranges: list[range] = []
     done = 0
     for actor in actor_starts:
-        # Actors come in text order, so each range ends at or after the last one.
+        # Actors come in text order, so each range ends at or after the last one: an actor whose
+        # reach ends before the next step hit not yet taken adds nothing and needs no bisecting.
+        if done == len(step_starts):
+            break
+        if step_starts[done] > actor + _ACTOR_REACH:
+            continue
         low = bisect.bisect_left(step_starts, actor - _ACTOR_REACH, done)
         high = bisect.bisect_right(step_starts, actor + _ACTOR_REACH, low)
         if low < high:
@@ -91,16 +108,17 @@ def _near_actors(actor_starts: Sequence[int], step_starts: Sequence[int]) -> lis
     return ranges
 
 
-def _words_follow(steps: Sequence[StepHit], index: int) -> bool:
-    """Some trigger that `steps[index]` starts has every other word it needs close enough after it."""
+def _words_follow(steps: Sequence[StepMatch], index: int, entry: Entry) -> bool:
+    """Some trigger that `steps[index]` (of `entry`) starts has every other word it needs close
+    enough after it."""
     # The words after the hit, grown once as far as each trigger reaches (starts are sorted by
     # reach), so a word that starts many triggers does not gather them again for each one.
-    following: set[str] = set()
-    origin, after = steps[index].start, index + 1
-    for start in steps[index].entry.starts:
+    following: set[int] = set()
+    origin, after = steps[index][1], index + 1
+    for start in entry.starts:
         reach = origin + _WORD_CHARS * start.words
-        while after < len(steps) and steps[after].start <= reach:
-            following.add(steps[after].entry.key)
+        while after < len(steps) and steps[after][1] <= reach:
+            following.add(steps[after][0])
             after += 1
         if all(not keys.isdisjoint(following) for keys in start.later):
             return True
@@ -108,17 +126,20 @@ def _words_follow(steps: Sequence[StepHit], index: int) -> bool:
 
 
 def _viable_starts(
-    steps: Sequence[StepHit], actor_starts: Sequence[int], step_starts: Sequence[int]
-) -> list[StepHit]:
-    """First words of triggers whose other words all follow close enough, with an actor close enough
-    to share a sentence, in text order: only their sentences are worth finding."""
-    present = {hit.entry.key for hit in steps}
-    viable: list[StepHit] = []
+    found: Scan, actor_starts: Sequence[int], step_starts: Sequence[int]
+) -> list[int]:
+    """Where the first words of triggers stand whose other words all follow close enough, with an
+    actor close enough to share a sentence, in text order: only their sentences are worth finding."""
+    steps, entries = found.steps, found.entries
+    present = {key for key, _, _ in steps}
+    viable: list[int] = []
     for indexes in _near_actors(actor_starts, step_starts):
         for index in indexes:
-            entry = steps[index].entry
-            if entry.alone or (not entry.needs.isdisjoint(present) and _words_follow(steps, index)):
-                viable.append(steps[index])
+            entry = entries[steps[index][0]]
+            if entry.alone or (
+                not entry.needs.isdisjoint(present) and _words_follow(steps, index, entry)
+            ):
+                viable.append(step_starts[index])
     return viable
 
 
@@ -130,26 +151,29 @@ def prepared_sentences(
     found = scan(text, watchlist.automaton)
     if not every and not (found.steps and found.actors):
         return []
-    actor_starts, step_starts = [h.start for h in found.actors], [h.start for h in found.steps]
+    actor_starts, step_starts = [h.start for h in found.actors], [m[1] for m in found.steps]
     if every:
         spans = split_sentences(text)
     else:
         finder = SentenceFinder(text)
         found_spans: list[tuple[int, int]] = []
-        for hit in _viable_starts(found.steps, actor_starts, step_starts):
+        for start in _viable_starts(found, actor_starts, step_starts):
             # Hits come in text order: one inside the last sentence found needs no search.
-            if not found_spans or not found_spans[-1][0] <= hit.start < found_spans[-1][1]:
-                found_spans.append(finder.span_at(hit.start))
+            if not found_spans or not found_spans[-1][0] <= start < found_spans[-1][1]:
+                found_spans.append(finder.span_at(start))
         spans = sorted(set(found_spans))
     prepared = []
     for whole in spans:
-        span = core_span(text, whole)
-        steps, actors = (
-            _within(found.steps, step_starts, span),
-            _within(found.actors, actor_starts, span),
-        )
-        if not every and not (actors and _could_complete(steps)):
+        # Furniture only narrows a sentence: one that fails on its whole span is not worth cutting.
+        hits = _sentence_hits(found, step_starts, actor_starts, whole, every)
+        if hits is None:
             continue
+        span = core_span(text, whole)
+        if span != whole:
+            hits = _sentence_hits(found, step_starts, actor_starts, span, every)
+            if hits is None:
+                continue
+        steps, actors = hits
         frame = sentence_frame(text, found.normalised, span)
         matches = find_triggers(frame, steps, watchlist.patterns)
         if every or any(match.complete for match in matches):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import itertools
+import operator
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -13,7 +15,6 @@ from extractors.events.furniture import is_question, is_statement
 from extractors.events.gazetteer import Actor
 from extractors.events.scan import ActorHit
 
-_WORD_RE = re.compile(r"\S+")
 _PUNCTUATION_RE = re.compile("[,;:()\u2014]")
 # Prepositions that put an actor in a phrase of its own ("in Russia", "from Moscow").
 # fmt: off
@@ -244,11 +245,17 @@ def sentence_frame(text: str, normalised: str, span: tuple[int, int]) -> Sentenc
     """The sentence at `span` with its words and punctuation, and no mentions yet: enough to find
     its triggers before the dearer mention work."""
     start, end = span
-    spans = [m.span() for m in _WORD_RE.finditer(normalised, start, end)]
-    starts = [s for s, _ in spans]
+    # The normalised text has no whitespace but spaces, so splitting at each space gives the words
+    # and empty strings between repeated spaces: part k starts at `start` + the lengths of the parts
+    # before it + k. Worked out by C iterators, over twice as fast as a regex match per word.
+    parts = normalised[start:end].split(" ")
+    offsets = map(
+        operator.add, itertools.accumulate(map(len, parts), initial=start), itertools.count()
+    )
+    starts = list(itertools.compress(offsets, parts))
+    words = list(filter(None, parts))
+    spans = list(zip(starts, map(operator.add, starts, map(len, words)), strict=True))
     punctuation = _punctuation(text, spans, starts)
-    # The normalised text has no whitespace but spaces: splitting gives the same words, faster.
-    words = normalised[start:end].split()
     body = text[start:end]
     return Sentence(
         start, end, words, spans, starts, punctuation, [], not is_statement(body), is_question(body)

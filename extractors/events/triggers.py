@@ -35,6 +35,11 @@ class TriggerMatch(NamedTuple):
         return (longer and inside) or other.first < self.first <= other.last
 
 
+# tuple.__new__ skips the named tuple's Python-level __new__: most sentences looked at hold several
+# trigger starts, each walked into a match.
+_new_match = tuple.__new__
+
+
 def _step_words(sentence: Sentence, hits: Sequence[StepHit]) -> StepWords:
     steps: StepWords = defaultdict(list)
     starts = sentence.starts
@@ -77,14 +82,14 @@ def _follow(
         # once: the common case, settled without building the candidate list.
         step = trigger.steps[number]
         if not step.common and (pattern, index, number) not in steps:
-            return TriggerMatch(pattern, index, start[0], last, number, complete=False)
+            return _new_match(TriggerMatch, (pattern, index, start[0], last, number, False))
         nexts = _next_words(
             sentence, steps, (pattern, index, number), step, last, trigger.gaps[number - 1]
         )
         if not nexts:
-            return TriggerMatch(pattern, index, start[0], last, number, complete=False)
+            return _new_match(TriggerMatch, (pattern, index, start[0], last, number, False))
         last = min(nexts)[1]
-    return TriggerMatch(pattern, index, start[0], last, len(trigger.steps), complete=True)
+    return _new_match(TriggerMatch, (pattern, index, start[0], last, len(trigger.steps), True))
 
 
 def find_triggers(
