@@ -10,7 +10,7 @@ from extractors.events.headline import headline_cues, quoted_speaker
 from extractors.events.mentions import Mention, Sentence
 from extractors.events.modality import Cue, find_cues, modality_of
 from extractors.events.parallels import Roles, parallels
-from extractors.events.patterns import Pattern, phrase_at
+from extractors.events.patterns import Pattern, Step, phrase_at, step_matches
 from extractors.events.roles import Earlier, TriggerSpan, fill_role, is_passive
 from extractors.events.triggers import TriggerMatch
 from extractors.events.watchlist import Watchlist
@@ -53,9 +53,17 @@ class Candidate:
     reason: str
 
 
+def _fitting(words: Sequence[str], step: Step) -> list[int]:
+    return [k for k, word in enumerate(words) if step_matches(step, word)]
+
+
 def _vetoed(sentence: Sentence, pattern: Pattern) -> str | None:
+    words = sentence.words
     for veto in pattern.veto:
-        if any(phrase_at(sentence.words, start, veto) for start in range(len(sentence.words))):
+        head = veto.steps[0]
+        # Only where the first word fits (a first step of several words is tried everywhere).
+        starts = range(len(words)) if head.phrases else _fitting(words, head)
+        if any(phrase_at(words, start, veto) for start in starts):
             return veto.text
     return None
 

@@ -42,9 +42,14 @@ class CueSet:
 
 @dataclass(frozen=True)
 class ModalityRules:
+    """The cue sets; `cue_words` holds the last word of every cue, so that other words are passed
+    over at once, and `reach` the widest window before a trigger."""
+
     cue_sets: tuple[CueSet, ...]
     breaks: frozenset[str]
     exceptions: Phrases
+    cue_words: frozenset[str] = frozenset()
+    reach: int = 0
 
 
 @dataclass(frozen=True)
@@ -97,7 +102,13 @@ def read_modality(source: Source, node: Node) -> ModalityRules | None:
         elif cue_set := _read_cue_set(source, modality, data[modality]):
             cue_sets.append(cue_set)
     breaks = frozenset(word for phrase in _phrases(source, data, "breaks") for word in phrase)
-    return ModalityRules(tuple(cue_sets), breaks, _phrases(source, data, "except"))
+    cue_words = frozenset(
+        word for s in cue_sets for phrases in (s.cues, s.after, s.final) for word in phrases
+    )
+    reach = max((s.window for s in cue_sets), default=0)
+    return ModalityRules(
+        tuple(cue_sets), breaks, _phrases(source, data, "except"), cue_words, reach
+    )
 
 
 def _excepted(words: Sequence[str], end: int, length: int, rules: ModalityRules) -> bool:
@@ -126,13 +137,15 @@ def _before(
 ) -> list[Cue]:
     found: list[Cue] = []
     comma_seen = False
-    for index in range(last, -1, -1):
+    for index in range(last, max(-1, first - rules.reach - 1), -1):
         if index < first and (words[index] in rules.breaks or punctuation[index + 1] == ";"):
             break
         # ", planning to send": a participle after the comma goes on with the same clause.
         comma_seen = comma_seen or (
             index < first and punctuation[index + 1] == "," and not words[index + 1].endswith("ing")
         )
+        if words[index] not in rules.cue_words:
+            continue
         for cue_set in rules.cue_sets:
             if first - index <= cue_set.window and (cue_set.cross_comma or not comma_seen):
                 found += [
@@ -163,6 +176,8 @@ def _after(
         if punctuation[index] == ";":
             break
         clause_ended = clause_ended or punctuation[index] == "," or words[index] in rules.breaks
+        if words[index] not in rules.cue_words:
+            continue
         for cue_set in rules.cue_sets:
             for phrases, applies in (
                 (cue_set.after, index - last <= cue_set.after_window and not clause_ended),
