@@ -140,14 +140,15 @@ def evaluate_trigger(
     holds what the triggers fired before it in the sentence found."""
     trigger = TriggerSpan(match.first, match.last, is_passive(sentence, match.first))
     roles = _fill_roles(sentence, pattern, trigger, earlier or Earlier())
-    confidence = _confidence(pattern, trigger, roles)
     missing = [role for role, mentions in roles if not mentions and role not in pattern.optional]
+    # A trigger that cannot fire has no confidence to speak of.
     if missing:
         return Candidate(
-            pattern, trigger, roles, (), "", confidence, f"no actor for role {', '.join(missing)}"
+            pattern, trigger, roles, (), "", 0.0, f"no actor for role {', '.join(missing)}"
         )
     if not any(mentions for _, mentions in roles):
-        return Candidate(pattern, trigger, roles, (), "", confidence, "no actor in any role")
+        return Candidate(pattern, trigger, roles, (), "", 0.0, "no actor in any role")
+    confidence = _confidence(pattern, trigger, roles)
     veto = _vetoed(sentence, pattern)
     cues = find_cues(
         sentence.words, sentence.punctuation, match.first, match.last, watchlist.modality

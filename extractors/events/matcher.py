@@ -11,6 +11,7 @@ from extractors.events.candidates import Candidate, sentence_candidates
 from extractors.events.furniture import core_span
 from extractors.events.mentions import Sentence, add_mentions, sentence_frame
 from extractors.events.model import EVENT_ROLES, Event, EventActor
+from extractors.events.patterns import Pattern
 from extractors.events.scan import ActorHit, Entry, Scan, StepHit, StepMatch, scan
 from extractors.events.sentences import SentenceFinder, split_sentences
 from extractors.events.triggers import TriggerMatch, find_triggers
@@ -79,13 +80,32 @@ def _sentence_hits(
         return None
     low, high = bisect.bisect_left(step_starts, start), bisect.bisect_left(step_starts, end)
     steps = [hit for hit in map(found.step_hit, found.steps[low:high]) if hit.end <= end]
-    return (steps, actors) if every or _could_complete(steps) else None
+    return (steps, actors) if every or _could_complete(steps, _named(actors)) else None
 
 
-def _could_complete(hits: Sequence[StepHit]) -> bool:
-    """Some trigger has all the words the automaton looks for in this sentence."""
+def _named(actors: Sequence[ActorHit]) -> int:
+    """How many different actors the hits name: each role of an event takes an actor of its own, so
+    a trigger with more roles that must be filled cannot fire."""
+    return len({hit.alias.actor_id for hit in actors})
+
+
+def _can_fire(
+    matches: Sequence[TriggerMatch], actors: Sequence[ActorHit], patterns: Sequence[Pattern]
+) -> bool:
+    """Some complete trigger has no more roles that must be filled than there are actors."""
+    named = _named(actors)
+    return any(match.complete and patterns[match.pattern].required <= named for match in matches)
+
+
+def _could_complete(hits: Sequence[StepHit], named: int) -> bool:
+    """Some trigger has all the words the automaton looks for in this sentence, and no more roles
+    that must be filled than `named` actors."""
     refs = {ref for hit in hits for ref in hit.entry.steps}
-    return any(refs.issuperset(start.needs) for hit in hits for start in hit.entry.starts)
+    return any(
+        start.required <= named and refs.issuperset(start.needs)
+        for hit in hits
+        for start in hit.entry.starts
+    )
 
 
 def _near_actors(actor_starts: Sequence[int], step_starts: Sequence[int]) -> list[range]:
@@ -176,7 +196,7 @@ def prepared_sentences(
         steps, actors = hits
         frame = sentence_frame(text, found.normalised, span)
         matches = find_triggers(frame, steps, watchlist.patterns)
-        if every or any(match.complete for match in matches):
+        if every or _can_fire(matches, actors, watchlist.patterns):
             sentence = add_mentions(frame, text, actors, watchlist.actors, watchlist.markers, on)
             prepared.append((sentence, matches))
     return prepared

@@ -105,6 +105,11 @@ class Pattern:
     file: str
     line: int
 
+    @property
+    def required(self) -> int:
+        """How many of its roles must be filled (at least one, when all are optional)."""
+        return max(1, sum(1 for spec in self.roles if spec.role not in self.optional))
+
 
 def parse_trigger(text: str, classes: Mapping[str, Step]) -> Trigger:
     """Parse trigger syntax; raises ValueError with a readable reason."""

@@ -37,12 +37,13 @@ class StepRef(NamedTuple):
 class Start:
     """A trigger that a word starts: the keys (by index) any of which each later step needs (steps
     of everyday words are left out: they are checked in the sentence), those steps themselves
-    (`needs`) and how many words the trigger may span."""
+    (`needs`), how many words the trigger may span and how many roles its pattern must fill."""
 
     ref: StepRef
     later: tuple[frozenset[int], ...]
     needs: frozenset[StepRef]
     words: int
+    required: int
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,9 @@ def _start(ref: StepRef, patterns: Sequence[Pattern], indexes: dict[str, int]) -
         frozenset(indexes[automaton_key(word)] for word in step.alternatives) for _, step in found
     )
     needs = frozenset(StepRef(ref.pattern, ref.trigger, n) for n, _ in found)
-    return Start(ref, later, needs, len(trigger.steps) + sum(trigger.gaps))
+    return Start(
+        ref, later, needs, len(trigger.steps) + sum(trigger.gaps), patterns[ref.pattern].required
+    )
 
 
 @dataclass(frozen=True)
