@@ -70,8 +70,14 @@ _PEOPLE = frozenset({
 })
 # fmt: on
 _WORKING = frozenset({"working", "employed", "reporting", "writing"})
+_QUANTITIES = frozenset({"hundreds", "dozens", "thousands", "scores", "group", "number", "handful"})
 _RELATIVES = frozenset({"which", "who"})
 _REASONS = frozenset({"over", "amid", "despite"})
+# "rolled over its sanctions", "handed over weapons": "over" is part of the verb.
+_PARTICLE_VERBS = frozenset(
+    {"roll", "rolls", "rolled", "rolling", "hand", "hands", "handed", "handing", "take", "takes",
+     "took", "taken", "taking", "carry", "carries", "carried", "carrying", "turn", "turns", "turned"}
+)  # fmt: skip
 _REASON_REACH = 3
 # How far before a trigger its relative pronoun may stand ("which has since recalled").
 _RELATIVE_REACH = 4
@@ -166,7 +172,10 @@ def _people_of(sentence: Sentence, mention: Mention) -> bool:
     detained": the people of an actor stand for it."""
     at, words = mention.governor_at, sentence.words
     if mention.governor == "of":
-        return at > 0 and words[at - 1] in _PEOPLE
+        # "staff of X", and "hundreds of South Korean workers"
+        following = words[mention.last + 1 : mention.last + 2]
+        counted = at > 0 and words[at - 1] in _QUANTITIES and bool(following)
+        return at > 0 and (words[at - 1] in _PEOPLE or (counted and following[0] in _PEOPLE))
     return (
         mention.governor == "for"
         and at > 1
@@ -199,17 +208,18 @@ def _relative_antecedent(sentence: Sentence, trigger: TriggerSpan) -> Iterator[M
             return
 
 
-def _owner_of_reason(sentence: Sentence, trigger: TriggerSpan) -> Mention | None:
+def _reason_phrase(sentence: Sentence, trigger: TriggerSpan) -> list[Mention] | None:
     """ "Beijing sanctioned U.S. firms over (their) arms sales to Taiwan": a noun in a phrase of
-    reason belongs to the actor right before that phrase, not to the sentence's subject."""
-    words = sentence.words
+    reason belongs to the actor last named before that phrase, but not to the sentence's subject
+    ("X's exports grew despite Western sanctions" has none). None when the trigger is not in
+    such a phrase."""
+    words, mentions = sentence.words, sentence.mentions
     for k in range(trigger.first - 1, max(-1, trigger.first - 1 - _REASON_REACH), -1):
-        if any(m.first <= k <= m.last for m in sentence.mentions) or sentence.punctuation[k + 1]:
+        if any(m.first <= k <= m.last for m in mentions) or sentence.punctuation[k + 1]:
             return None
-        if words[k] in _REASONS:
-            return next((m for m in reversed(sentence.mentions) if m.last == k - 1), None) or next(
-                (m for m in reversed(sentence.mentions) if m.last < k), None
-            )
+        if words[k] in _REASONS and not (k and words[k - 1] in _PARTICLE_VERBS):
+            subject = mentions[0] if mentions and mentions[0].governor is None else None
+            return [m for m in mentions if m.last < k and m is not subject][-1:]
     return None
 
 
@@ -231,8 +241,9 @@ def _slot_mentions(
         # the agent may come late ("were detained ... and taken away by officers of ...").
         kind, slot = ("after", _BY) if kind == "subject" else ("before", slot)
         window *= _SUBJECT_REACH if kind == "after" else 1
-    if kind == "subject" and (owner := _owner_of_reason(sentence, trigger)) is not None:
-        yield owner
+    if kind == "subject" and (reason := _reason_phrase(sentence, trigger)) is not None:
+        # A noun in a phrase of reason ("over arms sales") has no subject but its owner.
+        yield from reason
         return
     if kind in ("subject", "before"):
         yield from _relative_antecedent(sentence, trigger)
