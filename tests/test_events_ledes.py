@@ -88,3 +88,14 @@ def test_others_who_did_the_same_before() -> None:
         event("diplomatic_recognition", "asserted", source="SVN", target="PSE"),
         event("diplomatic_recognition", "asserted", source="ESP IRL NOR", target="PSE"),
     }
+
+
+def test_others_who_follow_suit() -> None:
+    lede = (
+        "France recognised the State of Palestine on Monday, with President Macron telling the "
+        "assembly that Belgium and Luxembourg would follow suit."
+    )
+    assert found(lede) == {
+        event("diplomatic_recognition", "asserted", source="FRA", target="PSE"),
+        event("diplomatic_recognition", "future", source="BEL LUX", target="PSE"),
+    }

@@ -1,6 +1,7 @@
 """Other actors that a sentence sets beside an event's: the same act done by others ("..., following
-Spain, Ireland and Norway", "..., joining Britain and Canada") or refused by them ("..., but not by
-Serbia", "..., but Tajikistan won't"). Each gives an event of its own with their actors in the role."""
+Spain, Ireland and Norway", "..., joining Britain and Canada", "Belgium would follow suit") or
+refused by them ("..., but not by Serbia", "..., but Tajikistan won't"). Each gives an event of its
+own with their actors in the role."""
 
 from __future__ import annotations
 
@@ -21,6 +22,11 @@ _FOLLOWING = frozenset({"following", "joining", "like", "after"})
 _SIMILAR = frozenset(
     {"a", "similar", "step", "move", "decision", "steps", "moves", "by", "those", "of"}
 )
+_FOLLOW = frozenset({"follow", "follows", "followed", "following"})
+_SUIT_REACH = 6
+_NOT = frozenset({"not", "never", "t"})
+_MIGHT = frozenset({"could", "may", "might"})
+_WILL = frozenset({"will", "would", "shall", "expected", "plans", "set"})
 # What may follow the list of followers: the end of the clause or a time ("last week").
 _LIST_ENDS = frozenset({"last", "earlier", "in", "on", "this", "who", "which", "that", "and"})
 
@@ -68,6 +74,41 @@ def _listed(sentence: Sentence, start: int) -> list[Mention]:
     return listed
 
 
+def _suit(sentence: Sentence, taken: set[str]) -> tuple[list[Mention], str] | None:
+    """ "..., telling the assembly that Belgium and Luxembourg would follow suit": the actors that
+    follow suit, and the modality of their doing so."""
+    words = sentence.words
+    for k in range(1, len(words)):
+        if words[k] != "suit" or words[k - 1] not in _FOLLOW:
+            continue
+        before = [m for m in sentence.mentions if m.last < k - 1 and k - 1 - m.last <= _SUIT_REACH]
+        if not before:
+            return None
+        listed = [m for m in _listed_before(sentence, before[-1]) if m.acts_as not in taken]
+        between = set(words[before[-1].last + 1 : k - 1])
+        if between & _NOT:
+            return listed, "negated"
+        if between & _MIGHT:
+            return listed, "hedged"
+        return listed, "future" if between & _WILL or words[k - 1] == "follow" else "asserted"
+    return None
+
+
+def _listed_before(sentence: Sentence, last: Mention) -> list[Mention]:
+    """`last` and the mentions listed before it ("Belgium and Luxembourg")."""
+    listed = [last]
+    for mention in reversed(sentence.mentions):
+        head = listed[0]
+        if mention.last >= head.first:
+            continue
+        gap = sentence.words[mention.last + 1 : head.first]
+        if gap in ([], ["and"], ["or"]) and (gap or sentence.punctuation[head.first] == ","):
+            listed.insert(0, mention)
+        else:
+            break
+    return listed
+
+
 def parallels(sentence: Sentence, roles: Roles) -> Iterator[tuple[Roles, str]]:
     """The roles and modality of each event set beside the one with `roles`: its first role given
     to the others (followers: asserted) or to the actor set against it (negated)."""
@@ -75,9 +116,13 @@ def parallels(sentence: Sentence, roles: Roles) -> Iterator[tuple[Roles, str]]:
     first = next((i for i, (_, ms) in enumerate(roles) if ms), None)
     if first is None:
         return
-    followers = _followers(sentence, taken) if roles[first][0] in ("source", "party") else []
-    if followers:
-        yield _with(roles, first, tuple(followers)), "asserted"
+    if roles[first][0] in ("source", "party"):
+        followers = _followers(sentence, taken)
+        if followers:
+            yield _with(roles, first, tuple(followers)), "asserted"
+        suit = _suit(sentence, taken)
+        if suit is not None and suit[0]:
+            yield _with(roles, first, tuple(suit[0])), suit[1]
     for mention in sentence.mentions:
         if mention.acts_as in taken or not _set_against(sentence.words, mention):
             continue
