@@ -99,3 +99,20 @@ def test_others_who_follow_suit() -> None:
         event("diplomatic_recognition", "asserted", source="FRA", target="PSE"),
         event("diplomatic_recognition", "future", source="BEL LUX", target="PSE"),
     }
+
+
+def test_the_two_countries_are_the_last_two_named() -> None:
+    lede = (
+        "Israel recalled its ambassadors to Ireland and Norway over the two countries' decision "
+        "to recognise a Palestinian state."
+    )
+    assert event("diplomatic_recognition", "asserted", source="IRL NOR", target="PSE") in found(
+        lede
+    )
+
+
+def test_a_visit_named_by_its_visitor() -> None:
+    lede = "Iran and Russia could sign a gas accord during President Pezeshkian's trip to Moscow."
+    assert ("official_visit", frozenset({("IRN", "source"), ("RUS", "target")})) in {
+        (kind, actors) for kind, _, actors in found(lede)
+    }

@@ -62,7 +62,12 @@ _ANAPHORS = {
     "movement": "group",
     "group": "group",
 }
-_ANAPHOR_RE = re.compile(r"\bthe (?:" + "|".join(_ANAPHORS) + r")\b", re.IGNORECASE)
+_NATIONAL = frozenset({"state", "body", "person"})
+_PAIRS = frozenset({"countries", "nations", "neighbours", "neighbors", "states", "governments"})
+_ANAPHOR_RE = re.compile(
+    r"\b(?:the (?:" + "|".join(_ANAPHORS) + r")|(?:the two|both) (?:" + "|".join(_PAIRS) + r"))\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -221,11 +226,15 @@ def _with_anaphors(
     spans: Sequence[tuple[int, int]],
     mentions: list[Mention],
 ) -> list[Mention]:
-    """The mentions plus one for each "the country"/"the alliance" after an actor of that kind."""
+    """The mentions plus one for each "the country"/"the alliance" after an actor of that kind, and
+    two for "the two countries" (the last two states named before it)."""
     if not mentions or not _ANAPHOR_RE.search(text, spans[0][0], spans[-1][1]):
         return mentions
     added: list[Mention] = []
     for k in range(1, len(words)):
+        if words[k] in _PAIRS and words[k - 1] in ("two", "both"):
+            added += _pair(text, spans, mentions, k)
+            continue
         kind = _ANAPHORS.get(words[k])
         if kind is None or words[k - 1] != "the":
             continue
@@ -239,6 +248,27 @@ def _with_anaphors(
                 )
             )
     return sorted(mentions + added, key=lambda m: m.first)
+
+
+def _pair(
+    text: str, spans: Sequence[tuple[int, int]], mentions: Sequence[Mention], k: int
+) -> list[Mention]:
+    """ "the two countries" at word `k`: the last two different states named before (or people and
+    bodies acting for them), one on each of its two words so that they read as a list of two."""
+    states: list[Mention] = []
+    for mention in reversed(mentions):
+        national = mention.actor.kind in _NATIONAL and mention.last < k - 1
+        if national and all(m.acts_as != mention.acts_as for m in states):
+            states.insert(0, mention)
+        if len(states) == 2:
+            break
+    if len(states) < 2:
+        return []
+    possessive = text[spans[k][1] : spans[k][1] + 1] in ("'", "\u2019")
+    return [
+        replace(m, first=at, last=at, start=spans[at][0], end=spans[at][1], possessive=possessive)
+        for m, at in zip(states, (k - 1, k), strict=True)
+    ]
 
 
 def sentence_frame(text: str, normalised: str, span: tuple[int, int]) -> Sentence:
