@@ -4,27 +4,10 @@ uses for its events (in our own words), and the distractors that headline wordin
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from extractors.events import detect_events, load_watchlist
-
-DAY = dt.date(2025, 7, 1)
-
-Summary = tuple[str, str, frozenset[tuple[str, str]]]
-
-
-def found(text: str) -> set[Summary]:
-    return {
-        (e.type, e.modality, frozenset((a.country or a.id, a.role) for a in e.actors))
-        for e in detect_events(text, load_watchlist(), on=DAY)
-    }
-
-
-def event(kind: str, modality: str, **roles: str) -> Summary:
-    """`event("sanctions", "asserted", source="USA", target="CHN")`; several ids: "ALB XKX"."""
-    return (kind, modality, frozenset((a, r) for r, ids in roles.items() for a in ids.split()))
+from tests.support.events import DAY, event, found
 
 
 def test_present_simple_reports_a_past_event() -> None:

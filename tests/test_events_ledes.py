@@ -3,24 +3,7 @@ late passive agents and possessive pronouns, and the modality of conditions and 
 
 from __future__ import annotations
 
-import datetime as dt
-
-from extractors.events import detect_events, load_watchlist
-
-DAY = dt.date(2025, 7, 1)
-
-Summary = tuple[str, str, frozenset[tuple[str, str]]]
-
-
-def found(text: str) -> set[Summary]:
-    return {
-        (e.type, e.modality, frozenset((a.country or a.id, a.role) for a in e.actors))
-        for e in detect_events(text, load_watchlist(), on=DAY)
-    }
-
-
-def event(kind: str, modality: str, **roles: str) -> Summary:
-    return (kind, modality, frozenset((a, r) for r, ids in roles.items() for a in ids.split()))
+from tests.support.events import event, found
 
 
 def test_relative_clause_subject() -> None:
