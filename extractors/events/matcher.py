@@ -108,6 +108,16 @@ def _could_complete(hits: Sequence[StepHit], named: int) -> bool:
     )
 
 
+def _alone_in_paragraph(text: str, start: int, actor_starts: Sequence[int]) -> bool:
+    """No actor shares the paragraph of the trigger word at `start`: a line break stands between it
+    and the nearest actors on both sides, so its sentence names none."""
+    after = bisect.bisect_left(actor_starts, start)
+    return all(
+        "\n" in text[min(actor, start) : max(actor, start)]
+        for actor in actor_starts[max(0, after - 1) : after + 1]
+    )
+
+
 def _near_actors(actor_starts: Sequence[int], step_starts: Sequence[int]) -> list[range]:
     """The indexes of the step hits within reach of an actor hit, as ranges in text order: found by
     bisecting around each actor, so the many hits far from any actor are never looked at."""
@@ -179,7 +189,9 @@ def prepared_sentences(
         found_spans: list[tuple[int, int]] = []
         for start in _viable_starts(found, actor_starts, step_starts):
             # Hits come in text order: one inside the last sentence found needs no search.
-            if not found_spans or not found_spans[-1][0] <= start < found_spans[-1][1]:
+            if found_spans and found_spans[-1][0] <= start < found_spans[-1][1]:
+                continue
+            if not _alone_in_paragraph(text, start, actor_starts):
                 found_spans.append(finder.span_at(start))
         spans = sorted(set(found_spans))
     prepared = []
