@@ -65,7 +65,11 @@ _ANAPHORS = {
 _NATIONAL = frozenset({"state", "body", "person"})
 _PAIRS = frozenset({"countries", "nations", "neighbours", "neighbors", "states", "governments"})
 _ANAPHOR_RE = re.compile(
-    r"\b(?:the (?:" + "|".join(_ANAPHORS) + r")|(?:the two|both) (?:" + "|".join(_PAIRS) + r"))\b",
+    r"\b(?:the (?:[\w-]+ )?(?:"
+    + "|".join(_ANAPHORS)
+    + r")|(?:the two|both) (?:"
+    + "|".join(_PAIRS)
+    + r"))\b",
     re.IGNORECASE,
 )
 
@@ -236,16 +240,16 @@ def _with_anaphors(
             added += _pair(text, spans, mentions, k)
             continue
         kind = _ANAPHORS.get(words[k])
-        if kind is None or words[k - 1] != "the":
+        # "the group", and with one qualifier: "the paramilitary group", "the Western alliance"
+        the = k - 1 if words[k - 1] == "the" else k - 2 if k > 1 and words[k - 2] == "the" else -1
+        if kind is None or the < 0:
             continue
-        antecedent = next((m for m in mentions if m.last < k - 1 and m.actor.kind == kind), None)
+        antecedent = next((m for m in mentions if m.last < the and m.actor.kind == kind), None)
         if antecedent is not None:
-            start, end = spans[k - 1][0], spans[k][1]
+            start, end = spans[the][0], spans[k][1]
             possessive = text[end : end + 1] in ("'", "\u2019")
             added.append(
-                replace(
-                    antecedent, first=k - 1, last=k, start=start, end=end, possessive=possessive
-                )
+                replace(antecedent, first=the, last=k, start=start, end=end, possessive=possessive)
             )
     return sorted(mentions + added, key=lambda m: m.first)
 
