@@ -13,7 +13,9 @@ def test_the_gazetteer_grows_to_ten_thousand_aliases() -> None:
 
 
 def test_run_reports_mb_per_second_for_each_gazetteer_and_method() -> None:
-    rows = matcher_bench.run(["Pyongyang sent troops to Russia. Gold prices rose."] * 20)
+    rows = matcher_bench.run(
+        ["Pyongyang sent troops to Russia. Gold prices rose."] * 20, at_least=0.1
+    )
     assert [(r["gazetteer"], r["method"]) for r in rows] == [
         ("shipped", "Aho-Corasick, end to end"),
         ("grown to 10,000", "Aho-Corasick, end to end"),
