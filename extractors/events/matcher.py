@@ -43,8 +43,9 @@ def _keep_distinct(events: list[Event]) -> list[Event]:
     roles with a strict subset of another's actors of the same type goes (a second trigger over the
     same act). "X, Y and Z summoned Iran's envoys, after X expelled Iranian diplomats" keeps both."""
 
-    def roles(event: Event) -> frozenset[tuple[str, str]]:
-        return frozenset((a.role, a.country or a.id) for a in event.actors)
+    def roles(event: Event) -> tuple[str, frozenset[tuple[str, str]]]:
+        # "delivered ... and will send ...": the same actors in another modality are another event
+        return event.modality, frozenset((a.role, a.country or a.id) for a in event.actors)
 
     def ids(event: Event) -> frozenset[str]:
         return frozenset(a.country or a.id for a in event.actors)

@@ -66,7 +66,8 @@ _COMPANY_REACH = 3
 _PEOPLE = frozenset({
     "staff", "employees", "members", "citizens", "nationals", "executives", "workers",
     "journalists", "crew", "crews", "officials", "diplomats", "soldiers", "troops", "sailors",
-    "reporters", "activists", "people", "employee",
+    "reporters", "activists", "people", "employee", "ministers", "minister", "leaders",
+    "presidents", "delegations", "representatives", "envoys",
 })
 # fmt: on
 _WORKING = frozenset({"working", "employed", "reporting", "writing"})
