@@ -79,6 +79,12 @@ def test_outlet_labels_and_credits_are_furniture(headline: str) -> None:
     assert found_events[0].evidence == "Russia sends troops to Belarus"
 
 
+def test_quoted_we_is_the_speaker() -> None:
+    assert found("'We do not recognise Maduro as president,' says Argentina's Milei") == {
+        event("diplomatic_recognition", "negated", source="ARG", target="VEN")
+    }
+
+
 def test_quoted_headline_keeps_the_quote_s_modality() -> None:
     assert found('"Belgium will not recognise the junta in Niger," says PM') == {
         event("diplomatic_recognition", "negated", source="BEL", target="NER")

@@ -17,22 +17,6 @@ from extractors.events.watchlist import Watchlist
 
 _VISIT = "official_visit"
 _TARGET_PREPOSITIONS = frozenset({"into", "on", "at", "against", "in"})
-_NEGATIONS = frozenset(
-    {
-        ("won", "t"),
-        ("will", "not"),
-        ("does", "not"),
-        ("did", "not"),
-        ("has", "not"),
-        ("not",),
-        ("refuses",),
-        ("refused",),
-        ("declines",),
-        ("declined",),
-        ("doesn", "t"),
-        ("didn", "t"),
-    }
-)
 
 
 def _acting(mentions: list[Mention]) -> set[str]:

@@ -8,6 +8,7 @@ Role slots: `subject`, `object` (both follow the voice), `before`, `possessor`, 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -105,7 +106,7 @@ class Pattern:
     file: str
     line: int
 
-    @property
+    @functools.cached_property
     def required(self) -> int:
         """How many of its roles must be filled (at least one, when all are optional)."""
         return max(1, sum(1 for spec in self.roles if spec.role not in self.optional))

@@ -237,11 +237,12 @@ def _slot_mentions(
     # A subject may stand far back ("X is reportedly preparing to ..., planning to send"), and so
     # may the grammatical subject of a passive ("A publisher who ... is believed to have been held").
     far = kind == "subject" or (trigger.passive and kind == "object")
-    if trigger.passive and kind in ("subject", "object"):
-        # "X was recognised by Y": the agent follows "by", the grammatical subject is the object;
-        # the agent may come late ("were detained ... and taken away by officers of ...").
-        kind, slot = ("after", _BY) if kind == "subject" else ("before", slot)
-        window *= _SUBJECT_REACH if kind == "after" else 1
+    # "X was recognised by Y": the agent follows "by", the grammatical subject is the object.
+    if trigger.passive and kind == "subject":
+        # The agent may come late ("were detained ... and taken away by officers of ...").
+        kind, slot, window = "after", _BY, window * _SUBJECT_REACH
+    elif trigger.passive and kind == "object":
+        kind = "before"
     if kind == "subject" and (reason := _reason_phrase(sentence, trigger)) is not None:
         # A noun in a phrase of reason ("over arms sales") has no subject but its owner.
         yield from reason
