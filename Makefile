@@ -3,10 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+APT_INSTALL := $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -q
 
 .PHONY: demo test lint typecheck unit bench lock clean
 
 $(STAMP): requirements.lock pyproject.toml
+	@# Debian's Chromium renders the digest for the demo's screenshot and the browser test.
+	@command -v chromium >/dev/null || $(APT_INSTALL) chromium \
+		|| echo "warning: chromium not installed; the demo skips its screenshot"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.lock

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+
+from storage.incidents import Incident, IncidentSource
 
 
 @dataclass(frozen=True)
@@ -47,3 +50,22 @@ class AlertMessage:
     subscription: str
     items: tuple[AlertItem, ...]
     created_at: datetime
+
+
+def alert_item(
+    incident: Incident, sources: Sequence[IncidentSource], update_reason: str | None = None
+) -> AlertItem:
+    """`incident` as it stands, with the articles that report it."""
+    assert incident.id is not None, "only stored incidents are told"
+    return AlertItem(
+        incident_id=incident.id,
+        event_type=incident.event_type,
+        modality=incident.modality,
+        confidence=incident.confidence,
+        actors=tuple(AlertActor(a.id, a.name, a.role) for a in incident.actors),
+        evidence=incident.evidence,
+        sources=tuple(AlertSource(s.outlet, s.title, s.url, s.published_at) for s in sources),
+        first_seen=incident.first_seen,
+        last_seen=incident.last_seen,
+        update_reason=update_reason,
+    )

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine
 from alerts.channels import (
     DeliveryError,
     EmailTarget,
+    Outgoing,
     SlackBotTarget,
     SlackWebhookTarget,
     SmtpSettings,
@@ -22,9 +23,12 @@ from alerts.channels import (
     WebhookTarget,
     deliver,
 )
-from alerts.message import AlertActor, AlertItem, AlertMessage, AlertSource
+from alerts.digest import digest_from_json
+from alerts.message import AlertMessage, alert_item
+from alerts.outgoing import alert_outgoing, digest_outgoing
 from alerts.targets import ChannelSpec
 from extractors.http import HttpPolicy
+from storage import digests as digest_store
 from storage import incidents as incident_store
 from storage import outbox as outbox_store
 
@@ -102,31 +106,24 @@ def resolve_target(spec: ChannelSpec, environ: Mapping[str, str]) -> Target:
     raise TargetError(f"unknown channel kind {spec.kind!r}")
 
 
+def build_outgoing(conn: Connection, delivery: outbox_store.DeliveryRecord) -> Outgoing:
+    """What `delivery` sends: its stored digest as built, or its alert (see `build_message`)."""
+    if delivery.digest_id is None:
+        return alert_outgoing(build_message(conn, delivery))
+    record = digest_store.get_digest(conn, delivery.digest_id)
+    assert record is not None, "a digest is deleted only with its deliveries"
+    return digest_outgoing(digest_from_json(record.content), delivery.idempotency_key)
+
+
 def build_message(conn: Connection, delivery: outbox_store.DeliveryRecord) -> AlertMessage:
-    """The message of `delivery`: each incident as it stands now, with every source so far."""
+    """The alert of `delivery`: each incident as it stands now, with every source so far."""
     items = outbox_store.items_of(conn, delivery.id)
     incidents = incident_store.get_incidents(conn, [i.incident_id for i in items])
     sources = incident_store.incident_sources(conn, list(incidents))
-    alert_items = []
-    for item in items:
-        incident = incidents[item.incident_id]
-        alert_items.append(
-            AlertItem(
-                incident_id=item.incident_id,
-                event_type=incident.event_type,
-                modality=incident.modality,
-                confidence=incident.confidence,
-                actors=tuple(AlertActor(a.id, a.name, a.role) for a in incident.actors),
-                evidence=incident.evidence,
-                sources=tuple(
-                    AlertSource(s.outlet, s.title, s.url, s.published_at)
-                    for s in sources.get(item.incident_id, [])
-                ),
-                first_seen=incident.first_seen,
-                last_seen=incident.last_seen,
-                update_reason=item.update_reason,
-            )
-        )
+    alert_items = [
+        alert_item(incidents[i.incident_id], sources.get(i.incident_id, []), i.update_reason)
+        for i in items
+    ]
     return AlertMessage(
         idempotency_key=delivery.idempotency_key,
         subscription=delivery.subscription,
@@ -183,7 +180,7 @@ class _Pass:
             ):
                 self.summary.skipped += 1
                 return
-            message = build_message(conn, delivery)
+            message = build_outgoing(conn, delivery)
         try:
             target = resolve_target(ChannelSpec.from_json(delivery.target), self.config.environ)
             deliver(message, target, smtp=self.config.smtp, http=self.config.http)

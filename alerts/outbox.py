@@ -9,8 +9,11 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
+from alerts.digest import Digest, digest_to_json
 from alerts.rules import Alert
-from alerts.schedule import HOUR, plan_slot
+from alerts.schedule import HOUR, end_of_quiet_hours, plan_slot
+from alerts.subscriptions import Subscription
+from storage import digests as digest_store
 from storage import outbox as outbox_store
 
 
@@ -29,6 +32,51 @@ def idempotency_key(subscription: str, target_key: str, incident_id: int, versio
     """Stable across retries and re-runs: the same alert of the same incident version maps to it."""
     raw = f"{subscription}\n{target_key}\n{incident_id}\n{version}"
     return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def digest_key(subscription: str, target_key: str, period_key: str) -> str:
+    """One per subscription, channel and period: a week's digest is never queued twice."""
+    raw = f"digest\n{subscription}\n{target_key}\n{period_key}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def enqueue_digest(
+    conn: Connection, subscription: Subscription, digest: Digest, *, now: datetime
+) -> int | None:
+    """Store `digest` and a delivery for each channel of `subscription`, due now or when its quiet
+    hours end; returns the digest id, or None when the period's digest exists already (then nothing
+    is written, so running the digest twice sends nothing twice)."""
+    period = digest.period
+    digest_id = digest_store.save_digest(
+        conn,
+        subscription=subscription.name,
+        period_key=period.key,
+        period_start=period.start,
+        period_end=period.end,
+        content=digest_to_json(digest),
+        now=now,
+    )
+    if digest_id is None:
+        return None
+    due_at = now
+    if subscription.quiet_hours is not None:
+        due_at = end_of_quiet_hours(now, subscription.quiet_hours, subscription.timezone) or now
+    for channel in subscription.channels:
+        outbox_store.create_delivery(
+            conn,
+            outbox_store.NewDelivery(
+                idempotency_key=digest_key(subscription.name, channel.key, period.key),
+                subscription=subscription.name,
+                channel=channel.kind,
+                target_key=channel.key,
+                target=channel.to_json(),
+                grouped=False,
+                due_at=due_at,
+                digest_id=digest_id,
+            ),
+            now=now,
+        )
+    return digest_id
 
 
 def _combined(earlier: str | None, later: str | None) -> str | None:

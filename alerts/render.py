@@ -4,8 +4,9 @@ confidence; the email bodies (Jinja2 templates, HTML autoescaped); the Slack Blo
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import jinja2
 
@@ -27,9 +28,14 @@ _MAX_LINK = 2000
 _HEADLINE_MAX = 150
 
 
+def no_breaks(text: str) -> str:
+    """`text` with control characters, line breaks and bidi overrides turned into spaces."""
+    return _UNSAFE_CHARACTERS.sub(" ", text)
+
+
 def one_line(text: str) -> str:
     """`text` without control characters or line breaks, whitespace collapsed: safe in a header."""
-    return " ".join(_UNSAFE_CHARACTERS.sub(" ", text).split())
+    return " ".join(no_breaks(text).split())
 
 
 def clip(text: str, limit: int) -> str:
@@ -99,22 +105,37 @@ def _item_headline(item: AlertItem) -> str:
     return f"Update: {text}" if item.update_reason else text
 
 
-_TEMPLATES = jinja2.Environment(
-    loader=jinja2.PackageLoader("alerts", "templates"),
-    autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-)
-_TEMPLATES.filters.update(
-    event_label=event_label,
-    actors=actors_line,
-    modality=modality_wording,
-    confidence=confidence_wording,
-    one_line=one_line,
-    link=safe_link,
-    when=when,
+# What every template may use: the same wording in alerts and digests.
+FILTERS: dict[str, Callable[..., Any]] = {
+    "event_label": event_label,
+    "actors": actors_line,
+    "modality": modality_wording,
+    "confidence": confidence_wording,
+    "one_line": one_line,
+    "link": safe_link,
+    "when": when,
+}
+
+
+def template_environment(
+    autoescape: bool | Callable[[str | None], bool], finalize: Callable[[Any], Any] | None = None
+) -> jinja2.Environment:
+    """A Jinja2 environment over `alerts/templates` with `FILTERS`; undefined names are errors."""
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("alerts", "templates"),
+        autoescape=autoescape,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        finalize=finalize,
+    )
+    environment.filters.update(FILTERS)
+    return environment
+
+
+_TEMPLATES = template_environment(
+    jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False)
 )
 
 
@@ -163,13 +184,14 @@ def slack_blocks(message: AlertMessage) -> dict[str, object]:
     title = headline(message)
     blocks: list[Block] = [{"type": "header", "text": {"type": "plain_text", "text": title}}]
     for item in shown:
-        blocks.extend(_slack_item(item))
+        blocks.extend(slack_item(item))
     if hidden > 0:
-        blocks.append(_context([f"…and {hidden} more incidents not shown here"]))
+        blocks.append(slack_context([f"…and {hidden} more incidents not shown here"]))
     return {"text": slack_escape(title), "blocks": blocks}
 
 
-def _slack_item(item: AlertItem) -> list[Block]:
+def slack_item(item: AlertItem) -> list[Block]:
+    """An incident in four blocks: divider, what and who, the evidence, the outlets and dates."""
     kind = slack_text(event_label(item.event_type), 100)
     modality = slack_text(modality_wording(item.modality), 100)
     summary = [
@@ -180,21 +202,21 @@ def _slack_item(item: AlertItem) -> list[Block]:
         summary.append(f"_Update: {slack_text(item.update_reason, 500)}_")
     return [
         {"type": "divider"},
-        _section("\n".join(summary)),
-        _section(f">{slack_text(item.evidence, _SLACK_MAX_TEXT - 1)}"),
-        _context(_outlet_elements(item)),
+        slack_section("\n".join(summary)),
+        slack_section(f">{slack_text(item.evidence, _SLACK_MAX_TEXT - 1)}"),
+        slack_context(_outlet_elements(item)),
     ]
 
 
 def _outlet_elements(item: AlertItem) -> list[str]:
-    elements = [_outlet(source) for source in item.sources[:_SLACK_SHOWN_OUTLETS]]
+    elements = [slack_source(source) for source in item.sources[:_SLACK_SHOWN_OUTLETS]]
     if len(item.sources) > _SLACK_SHOWN_OUTLETS:
         elements.append(f"+{len(item.sources) - _SLACK_SHOWN_OUTLETS} more outlets")
     elements.append(f"first seen {when(item.first_seen)} · last seen {when(item.last_seen)}")
     return elements
 
 
-def _outlet(source: AlertSource) -> str:
+def slack_source(source: AlertSource) -> str:
     title = slack_text(source.title or source.url, _SLACK_TITLE_MAX)
     outlet = slack_text(source.outlet, _SLACK_TITLE_MAX)
     link = slack_escape(safe_link(source.url) or "")
@@ -203,9 +225,9 @@ def _outlet(source: AlertSource) -> str:
     return f"{title} · {outlet}"
 
 
-def _section(text: str) -> Block:
+def slack_section(text: str) -> Block:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
-def _context(texts: Sequence[str]) -> Block:
+def slack_context(texts: Sequence[str]) -> Block:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": t} for t in texts]}

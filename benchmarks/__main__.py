@@ -1,4 +1,5 @@
-"""`make bench`: each ingest stage's cost per article, and the matcher's MB/s, printed as tables.
+"""`make bench`: each ingest stage's cost per article, the matcher's MB/s, and the time to build
+one week's digest over 10,000 incidents on PostgreSQL, printed as tables.
 
 Ratios are to trafilatura alone on the same pages: extraction is the expected bottleneck (DESIGN.md
 ceilings: ~10 ms/page extraction, < 0.2 ms/article storage, 20+ MB/s matching at 10k aliases).
@@ -21,7 +22,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.engine import make_url
 
-from benchmarks import matcher_bench, storage_bench
+from benchmarks import digest_bench, matcher_bench, storage_bench
 from benchmarks.corpora import Corpus, demo_corpus, perf_corpus
 from benchmarks.stages import (
     Timing,
@@ -42,6 +43,7 @@ console = Console(width=110)
 POSTGRES_URL = os.environ.get(
     "NEWSWATCH_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
+DIGEST_INCIDENTS = 10_000
 
 
 def _libpq(url: str) -> str:
@@ -141,6 +143,26 @@ def matcher_table(texts: Sequence[str]) -> None:
     console.print(table)
 
 
+def digest_table() -> None:
+    """One week's digest over `DIGEST_INCIDENTS` incidents on PostgreSQL: collect, then render."""
+    with scratch_postgres() as url:
+        if url is None:
+            console.print(
+                "Weekly digest: skipped, PostgreSQL unreachable (NEWSWATCH_BENCH_POSTGRES_URL)"
+            )
+            return
+        result = digest_bench.run(url, DIGEST_INCIDENTS)
+    table = Table(
+        title=f"Weekly digest on PostgreSQL, best of {digest_bench.BEST_OF}",
+        caption=f"render: HTML, Markdown, JSON, chart; filled in {result['fill_s']:.1f} s",
+    )
+    for column in ("incidents in the week", "collect s", "render s", "total s"):
+        table.add_column(column, justify="right")
+    seconds = (f"{result[key]:.3f}" for key in ("collect_s", "render_s", "total_s"))
+    table.add_row(f"{result['incidents']:,}", *seconds)
+    console.print(table)
+
+
 def main() -> None:
     texts: list[str] = []
     for corpus in (demo_corpus(), perf_corpus()):
@@ -148,6 +170,7 @@ def main() -> None:
             texts = stage_table(corpus)
     matcher_table(texts)
     end_to_end()
+    digest_table()
 
 
 if __name__ == "__main__":

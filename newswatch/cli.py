@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from newswatch.commands import alerts, articles, events, feeds, ingest
+from newswatch.commands.digest import digest
 from newswatch.demo import demo
 
 app = typer.Typer(
@@ -17,5 +18,6 @@ app.add_typer(articles.app, name="articles")
 app.add_typer(ingest.db_app, name="db")
 app.command("run")(ingest.run)
 app.command("demo")(demo)
+app.command("digest")(digest)
 events.register(app)
 alerts.register(app)

@@ -18,6 +18,7 @@ from newswatch.commands.feeds import add_feeds
 from newswatch.commands.ingest import print_summary, stage_progress
 from newswatch.commands.output import console, print_table, when
 from newswatch.demo_alerts import demo_channels, run_demo_alerts
+from newswatch.demo_digest import run_demo_digest
 from newswatch.demo_server import DemoServer
 from storage import articles as article_store
 from storage import events as event_store
@@ -51,8 +52,12 @@ def demo(
         print_summary(first, title="First cycle")
         _show_results(settings)
         run_demo_alerts(settings, channels)
+        run_demo_digest(settings, output / "digest")
+        run_demo_alerts(settings, channels)
         second = run_cycle(settings, include_all=True)
         print_summary(second, title="Second cycle over the same feeds")
+        run_demo_alerts(settings, channels)
+        run_demo_digest(settings, output / "digest")
         run_demo_alerts(settings, channels)
     console.print(
         f"\nThe database stays in {output}/: try\n"

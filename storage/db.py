@@ -99,6 +99,11 @@ def upgrade(database_url: str, revision: str = "head") -> None:
     command.upgrade(config, revision)
 
 
+def insert_for(conn: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT in the dialect of `conn`, which offers ON CONFLICT on both databases."""
+    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
+
+
 def insert_many(
     conn: Connection,
     table: Table,

@@ -69,6 +69,7 @@ class IncidentSource:
 
     incident_id: int
     article_id: int
+    story_id: int
     outlet: str
     title: str
     url: str
@@ -249,6 +250,31 @@ def list_incidents(
     return _load(conn, query.limit(limit))
 
 
+def incidents_first_seen(conn: Connection, *, since: datetime, until: datetime) -> list[Incident]:
+    """Incidents first seen at or after `since` and before `until`, the earliest first."""
+    query = (
+        select(incidents)
+        .where(incidents.c.first_seen >= since, incidents.c.first_seen < until)
+        .order_by(incidents.c.first_seen, incidents.c.id)
+    )
+    return _load(conn, query)
+
+
+def seen_kinds(conn: Connection, *, since: datetime, until: datetime) -> set[tuple[str, str]]:
+    """The (event type, actor key) of every incident first seen between `since` and `until` that
+    was not only denied."""
+    query = (
+        select(incidents.c.event_type, incidents.c.actor_key)
+        .where(
+            incidents.c.first_seen >= since,
+            incidents.c.first_seen < until,
+            incidents.c.modality != "negated",
+        )
+        .distinct()
+    )
+    return {(row.event_type, row.actor_key) for row in conn.execute(query)}
+
+
 def _outlet(feed_title: str | None, feed_url: str) -> str:
     return feed_title or urlsplit(feed_url).hostname or feed_url
 
@@ -264,6 +290,7 @@ def incident_sources(
             select(
                 incident_events.c.incident_id,
                 articles.c.id.label("article_id"),
+                articles.c.story_id,
                 feeds.c.title.label("feed_title"),
                 feeds.c.url.label("feed_url"),
                 articles.c.title,
@@ -285,6 +312,7 @@ def incident_sources(
             source = IncidentSource(
                 incident_id=row.incident_id,
                 article_id=row.article_id,
+                story_id=row.story_id,
                 outlet=_outlet(row.feed_title, row.feed_url),
                 title=row.title,
                 url=row.url,

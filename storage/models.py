@@ -203,7 +203,8 @@ class Incident(Base):
     confidence: Mapped[float] = mapped_column(Float)
     evidence: Mapped[str]
     best_event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
-    first_seen: Mapped[datetime]
+    # Digests read incidents by when they were first seen, alerts lists by when last seen.
+    first_seen: Mapped[datetime] = mapped_column(index=True)
     last_seen: Mapped[datetime] = mapped_column(index=True)
     source_count: Mapped[int]
     version: Mapped[int]
@@ -253,6 +254,8 @@ class Delivery(Base):
     last_error: Mapped[str | None]
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    # Set for a digest delivery: its content is the stored digest, not incidents.
+    digest_id: Mapped[int | None] = mapped_column(ForeignKey("digests.id", ondelete="CASCADE"))
 
 
 class DeliveryItem(Base):
@@ -271,10 +274,28 @@ class DeliveryItem(Base):
     update_reason: Mapped[str | None]
 
 
+class Digest(Base):
+    """A subscription's digest of one period, built once: every channel and every retry sends this
+    content, and the unique period keeps a second run from building (and sending) another."""
+
+    __tablename__ = "digests"
+    __table_args__ = (UniqueConstraint("subscription", "period_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subscription: Mapped[str]
+    # "2026-W47" for an ISO week, "2026-11-16..2026-11-22" for other periods.
+    period_key: Mapped[str] = mapped_column(String(64))
+    period_start: Mapped[datetime]
+    period_end: Mapped[datetime]
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+
+
 incidents = _table(Incident)
 incident_events = _table(IncidentEvent)
 deliveries = _table(Delivery)
 delivery_items = _table(DeliveryItem)
+digests = _table(Digest)
 
 
 # --- Watchlists: the last one that loaded, kept in force when a new one is rejected -------------

@@ -9,9 +9,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
-from storage.db import chunked, one_of
+from storage.db import chunked, insert_for, one_of
 from storage.models import deliveries, delivery_items
 
 PENDING = "pending"
@@ -32,6 +31,7 @@ class NewDelivery:
     target: Mapping[str, Any]
     grouped: bool
     due_at: datetime
+    digest_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,7 @@ class DeliveryRecord:
     last_error: str | None
     created_at: datetime
     sent_at: datetime | None
+    digest_id: int | None  # set for a digest: the message is that digest, not incidents
 
 
 @dataclass(frozen=True)
@@ -66,14 +67,10 @@ class DeliveryItem:
     update_reason: str | None
 
 
-def _insert(conn: Connection, table: Any) -> postgresql.Insert | sqlite.Insert:
-    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
-
-
 def create_delivery(conn: Connection, new: NewDelivery, *, now: datetime) -> int | None:
     """Write a pending delivery; None when one with this idempotency key exists already."""
     statement = (
-        _insert(conn, deliveries)
+        insert_for(conn, deliveries)
         .values(
             **{**asdict(new), "target": dict(new.target)},
             status=PENDING,
@@ -91,7 +88,7 @@ def put_item(
     conn: Connection, delivery_id: int, incident_id: int, version: int, reason: str | None
 ) -> None:
     """Add an incident to a delivery, or bring the one there up to `version` and `reason`."""
-    statement = _insert(conn, delivery_items).values(
+    statement = insert_for(conn, delivery_items).values(
         delivery_id=delivery_id,
         incident_id=incident_id,
         incident_version=version,

@@ -1,4 +1,5 @@
-"""Shared fixtures: a real local web server, and fresh databases on SQLite and real PostgreSQL."""
+"""Shared fixtures: a real local web server, a real SMTP server and a webhook receiver, and fresh
+databases on SQLite and real PostgreSQL."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
+from newswatch.demo_alerts import SmtpSink, WebhookReceiver
 from storage.db import make_engine, upgrade
 from tests.support.webserver import LocalWebServer
 
@@ -24,6 +26,20 @@ PG_ADMIN_URL = os.environ.get(
 def web() -> Iterator[LocalWebServer]:
     with LocalWebServer() as server:
         yield server
+
+
+@pytest.fixture
+def inbox(tmp_path: Path) -> Iterator[SmtpSink]:
+    sink = SmtpSink(tmp_path / "mail").start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def receiver() -> Iterator[WebhookReceiver]:
+    server = WebhookReceiver().start()
+    yield server
+    server.stop()
 
 
 def _libpq_dsn(url: str) -> str:

@@ -25,6 +25,7 @@ from cryptography.x509.oid import NameOID
 from alerts.channels import DeliveryError, EmailTarget, SmtpSettings, build_email, deliver
 from alerts.channels.email import message_id
 from alerts.message import AlertMessage
+from alerts.outgoing import alert_outgoing
 from extractors.http import HttpPolicy
 from tests.alert_samples import alert_item, alert_message, alert_source
 
@@ -87,7 +88,7 @@ def deliver_to(port: int, message: AlertMessage | None = None, **settings: Any) 
     """Deliver to the analysts through the server on `port`; plain SMTP unless told otherwise."""
     options: dict[str, Any] = {"security": "none", "timeout": 5.0, **settings}
     smtp = SmtpSettings(host="127.0.0.1", port=port, **options)
-    deliver(message or alert_message(), ANALYSTS, smtp=smtp, http=HttpPolicy())
+    deliver(alert_outgoing(message or alert_message()), ANALYSTS, smtp=smtp, http=HttpPolicy())
 
 
 def check_password(
@@ -213,9 +214,11 @@ def test_message_id_is_derived_from_the_idempotency_key() -> None:
     received = inbox.received()
     assert received["Message-ID"] == message_id("watch-prk:incident-7:v2")
     assert received["X-Newswatch-Idempotency-Key"] == "watch-prk:incident-7:v2"
-    again = build_email(message, sender=SENDER, recipients=ANALYSTS.recipients)
+    again = build_email(alert_outgoing(message), sender=SENDER, recipients=ANALYSTS.recipients)
     assert again["Message-ID"] == received["Message-ID"]
-    other = build_email(alert_message(key="other"), sender=SENDER, recipients=ANALYSTS.recipients)
+    other = build_email(
+        alert_outgoing(alert_message(key="other")), sender=SENDER, recipients=ANALYSTS.recipients
+    )
     assert other["Message-ID"] != received["Message-ID"]
     assert received["Date"] == "Tue, 04 Mar 2025 09:30:00 +0000"
 
@@ -223,7 +226,9 @@ def test_message_id_is_derived_from_the_idempotency_key() -> None:
 def test_invalid_recipient_is_a_permanent_error() -> None:
     with pytest.raises(DeliveryError) as caught:
         build_email(
-            alert_message(), sender=SENDER, recipients=["desk@example.org, spy@example.org"]
+            alert_outgoing(alert_message()),
+            sender=SENDER,
+            recipients=["desk@example.org, spy@example.org"],
         )
 
     assert caught.value.permanent
@@ -285,7 +290,7 @@ def test_server_down_is_retryable() -> None:
 
 def test_missing_smtp_settings_is_a_permanent_error() -> None:
     with pytest.raises(DeliveryError) as caught:
-        deliver(alert_message(), ANALYSTS, smtp=None, http=HttpPolicy())
+        deliver(alert_outgoing(alert_message()), ANALYSTS, smtp=None, http=HttpPolicy())
 
     assert caught.value.permanent
 

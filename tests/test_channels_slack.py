@@ -17,6 +17,7 @@ from alerts.channels import (
     slack_blocks,
 )
 from alerts.message import AlertMessage
+from alerts.outgoing import alert_outgoing
 from extractors.http import HttpPolicy
 from tests.alert_samples import alert_item, alert_message, alert_source
 from tests.support.webserver import LocalWebServer, Route
@@ -29,7 +30,12 @@ TOKEN = "xoxb-test-token-123"
 def post_to_webhook(web: LocalWebServer, route: Route, message: AlertMessage | None = None) -> Any:
     """Deliver through an incoming webhook answering `route`; the JSON payload the server got."""
     url = web.add(HOOK_PATH, route)
-    deliver(message or alert_message(), SlackWebhookTarget(url), smtp=None, http=LOOPBACK_ALLOWED)
+    deliver(
+        alert_outgoing(message or alert_message()),
+        SlackWebhookTarget(url),
+        smtp=None,
+        http=LOOPBACK_ALLOWED,
+    )
     return json.loads(web.hits(HOOK_PATH)[-1].body)
 
 
@@ -146,7 +152,7 @@ def test_bot_posts_with_its_token_to_the_channel(web: LocalWebServer) -> None:
     web.add("/api/chat.postMessage", Route(body=b'{"ok": true, "ts": "1.2"}'))
     target = SlackBotTarget(token=TOKEN, channel="C0KOREA", api_base=web.url("/api"))
 
-    deliver(alert_message(), target, smtp=None, http=LOOPBACK_ALLOWED)
+    deliver(alert_outgoing(alert_message()), target, smtp=None, http=LOOPBACK_ALLOWED)
 
     request = web.hits("/api/chat.postMessage")[0]
     assert request.headers["authorization"] == f"Bearer {TOKEN}"
@@ -175,7 +181,7 @@ def test_bot_api_errors_are_classified(
     target = SlackBotTarget(token=TOKEN, channel="C0KOREA", api_base=web.url("/api"))
 
     with pytest.raises(DeliveryError) as caught:
-        deliver(alert_message(), target, smtp=None, http=LOOPBACK_ALLOWED)
+        deliver(alert_outgoing(alert_message()), target, smtp=None, http=LOOPBACK_ALLOWED)
 
     assert caught.value.permanent is permanent
     assert caught.value.retry_after == retry_after

@@ -12,6 +12,7 @@ from ipaddress import ip_network
 import pytest
 
 from alerts.channels import DeliveryError, WebhookTarget, deliver, webhook_payload
+from alerts.outgoing import alert_outgoing
 from extractors.http import HttpPolicy
 from tests.alert_samples import alert_message
 from tests.support.webserver import LocalWebServer, Route
@@ -22,7 +23,12 @@ SECRET = "shared-webhook-secret"
 
 def post_alert(web: LocalWebServer, route: Route, *, secret: str | None = SECRET) -> None:
     url = web.add("/hooks/newswatch", route)
-    deliver(alert_message(), WebhookTarget(url, secret), smtp=None, http=LOOPBACK_ALLOWED)
+    deliver(
+        alert_outgoing(alert_message()),
+        WebhookTarget(url, secret),
+        smtp=None,
+        http=LOOPBACK_ALLOWED,
+    )
 
 
 def test_payload_is_signed_with_hmac_sha256(web: LocalWebServer) -> None:
@@ -104,7 +110,12 @@ def test_private_destination_is_refused(web: LocalWebServer) -> None:
     url = web.add("/hooks/newswatch", Route(status=200))
 
     with pytest.raises(DeliveryError) as caught:
-        deliver(alert_message(), WebhookTarget(url, SECRET), smtp=None, http=HttpPolicy())
+        deliver(
+            alert_outgoing(alert_message()),
+            WebhookTarget(url, SECRET),
+            smtp=None,
+            http=HttpPolicy(),
+        )
 
     assert caught.value.permanent
     assert "loopback" in str(caught.value)

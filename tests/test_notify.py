@@ -8,7 +8,7 @@ import random
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from email import message_from_bytes, policy
 from ipaddress import ip_network
@@ -54,20 +54,6 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-@pytest.fixture
-def inbox(tmp_path: Path) -> Iterator[SmtpSink]:
-    sink = SmtpSink(tmp_path / "mail").start()
-    yield sink
-    sink.stop()
-
-
-@pytest.fixture
-def receiver() -> Iterator[WebhookReceiver]:
-    server = WebhookReceiver().start()
-    yield server
-    server.stop()
 
 
 def make_config(

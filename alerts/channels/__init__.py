@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import assert_never
 
+from alerts.channels.content import InlineImage, MailContent, Outgoing
 from alerts.channels.email import build_email, message_id, send_email
 from alerts.channels.errors import DeliveryError
 from alerts.channels.slack import send_slack_bot, send_slack_webhook
@@ -17,13 +18,15 @@ from alerts.channels.targets import (
     WebhookTarget,
 )
 from alerts.channels.webhook import send_webhook, signature, webhook_payload
-from alerts.message import AlertMessage
 from alerts.render import slack_blocks
 from extractors.http import HttpPolicy
 
 __all__ = [
     "DeliveryError",
     "EmailTarget",
+    "InlineImage",
+    "MailContent",
+    "Outgoing",
     "SlackBotTarget",
     "SlackWebhookTarget",
     "SmtpSettings",
@@ -39,7 +42,7 @@ __all__ = [
 
 
 def deliver(
-    message: AlertMessage, target: Target, *, smtp: SmtpSettings | None, http: HttpPolicy
+    message: Outgoing, target: Target, *, smtp: SmtpSettings | None, http: HttpPolicy
 ) -> None:
     """Send `message` to `target`. Synchronous: call it from plain code, not inside an event loop.
     Raises `DeliveryError`; its `permanent` and `retry_after` say whether and when to retry."""

@@ -13,10 +13,10 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 
+from alerts.channels.content import Outgoing
 from alerts.channels.errors import DeliveryError
 from alerts.channels.targets import EmailTarget, SmtpSettings
-from alerts.message import AlertMessage
-from alerts.render import as_utc, headline, one_line, render_email
+from alerts.render import as_utc, one_line
 
 log = logging.getLogger(__name__)
 
@@ -27,12 +27,12 @@ def message_id(idempotency_key: str) -> str:
     return f"<{digest}@newswatch>"
 
 
-def build_email(message: AlertMessage, *, sender: str, recipients: Sequence[str]) -> EmailMessage:
-    """The alert as multipart/alternative (text, HTML). Every header value is single-line; an
-    invalid recipient raises a permanent `DeliveryError`."""
-    text, html = render_email(message)
+def build_email(message: Outgoing, *, sender: str, recipients: Sequence[str]) -> EmailMessage:
+    """The message as multipart/alternative (text, HTML with its inline images). Every header
+    value is single-line; an invalid recipient raises a permanent `DeliveryError`."""
+    content = message.mail()
     mail = EmailMessage()
-    mail["Subject"] = one_line(f"[newswatch] {headline(message)}")
+    mail["Subject"] = one_line(f"[newswatch] {content.subject}")
     mail["From"] = one_line(sender)
     mail["To"] = ", ".join(_checked_address(recipient) for recipient in recipients)
     mail["Date"] = format_datetime(as_utc(message.created_at))
@@ -40,8 +40,21 @@ def build_email(message: AlertMessage, *, sender: str, recipients: Sequence[str]
     mail["X-Newswatch-Idempotency-Key"] = one_line(message.idempotency_key)
     # RFC 3834: tells vacation responders and ticket systems not to answer.
     mail["Auto-Submitted"] = "auto-generated"
-    mail.set_content(text)
-    mail.add_alternative(html, subtype="html")
+    mail.set_content(content.text)
+    mail.add_alternative(content.html, subtype="html")
+    if content.images:
+        html_part = next(p for p in mail.iter_parts() if p.get_content_type() == "text/html")
+        assert isinstance(html_part, EmailMessage)
+        for image in content.images:
+            # multipart/related around the HTML: mail clients show the image in place, not attached.
+            html_part.add_related(
+                image.data,
+                maintype="image",
+                subtype="png",
+                cid=f"<{image.cid}>",
+                filename=image.filename,
+                disposition="inline",
+            )
     return mail
 
 
@@ -56,7 +69,7 @@ def _checked_address(address: str) -> str:
     return parsed.addr_spec
 
 
-def send_email(message: AlertMessage, target: EmailTarget, smtp: SmtpSettings | None) -> None:
+def send_email(message: Outgoing, target: EmailTarget, smtp: SmtpSettings | None) -> None:
     """Send through `smtp`; returns once the server accepted the message for at least one
     recipient. Raises `DeliveryError` (permanent on 5xx answers and configuration errors)."""
     if smtp is None:
@@ -90,7 +103,7 @@ def send_email(message: AlertMessage, target: EmailTarget, smtp: SmtpSettings | 
         raise DeliveryError(f"email: {smtp.host}:{smtp.port}: {reason}") from error
     if refused:
         log.warning(
-            "alert %s: %d of %d recipients refused",
+            "message %s: %d of %d recipients refused",
             message.idempotency_key,
             len(refused),
             len(target.recipients),

@@ -1,4 +1,4 @@
-"""The Slack channel: the Block Kit alert posted to an incoming webhook or through
+"""The Slack channel: the Block Kit message posted to an incoming webhook or through
 `chat.postMessage` with a bot token. Rate limits honour Retry-After; the URL and token never appear
 in an error."""
 
@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import json
 
+from alerts.channels.content import Outgoing
 from alerts.channels.errors import DeliveryError
 from alerts.channels.targets import SlackBotTarget, SlackWebhookTarget
 from alerts.channels.transport import post
-from alerts.message import AlertMessage
-from alerts.render import slack_blocks
 from extractors.http import HttpPolicy, parse_retry_after
 
 _JSON = {"Content-Type": "application/json; charset=utf-8"}
@@ -22,12 +21,12 @@ _TRANSIENT_API_ERRORS = frozenset(
 )
 
 
-def send_slack_webhook(message: AlertMessage, target: SlackWebhookTarget, http: HttpPolicy) -> None:
+def send_slack_webhook(message: Outgoing, target: SlackWebhookTarget, http: HttpPolicy) -> None:
     """POST the payload to an incoming webhook; any 2xx (Slack answers "ok") means accepted."""
     post(target.url, _payload(message, {}), _JSON, http=http, channel="slack webhook")
 
 
-def send_slack_bot(message: AlertMessage, target: SlackBotTarget, http: HttpPolicy) -> None:
+def send_slack_bot(message: Outgoing, target: SlackBotTarget, http: HttpPolicy) -> None:
     """Call `chat.postMessage`; Slack answers 200 with `{"ok": false, "error": ...}` on failure."""
     url = f"{target.api_base.rstrip('/')}/chat.postMessage"
     headers = {**_JSON, "Authorization": f"Bearer {target.token}"}
@@ -49,7 +48,7 @@ def send_slack_bot(message: AlertMessage, target: SlackBotTarget, http: HttpPoli
         )
 
 
-def _payload(message: AlertMessage, extra: dict[str, object]) -> bytes:
-    # Without unfurling, an alert with several outlets stays one compact message.
-    payload = {**extra, **slack_blocks(message), "unfurl_links": False, "unfurl_media": False}
+def _payload(message: Outgoing, extra: dict[str, object]) -> bytes:
+    # Without unfurling, a message with several outlets stays compact.
+    payload = {**extra, **message.slack(), "unfurl_links": False, "unfurl_media": False}
     return json.dumps(payload, ensure_ascii=False).encode()

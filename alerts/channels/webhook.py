@@ -1,4 +1,4 @@
-"""The generic webhook channel: the alert as JSON, signed with HMAC-SHA256 when the target has a
+"""The generic webhook channel: the alert or digest as JSON, signed with HMAC-SHA256 when the target has a
 secret, so the receiver can check it came from newswatch and deduplicate by idempotency key."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ import json
 import time
 from datetime import datetime
 
+from alerts.channels.content import Outgoing
 from alerts.channels.targets import WebhookTarget
 from alerts.channels.transport import post
 from alerts.message import AlertItem, AlertMessage, AlertSource
@@ -21,7 +22,7 @@ IDEMPOTENCY_HEADER = "X-Newswatch-Idempotency-Key"
 
 
 def webhook_payload(message: AlertMessage) -> bytes:
-    """The JSON body: the same bytes for the same message, so a retry is signed identically."""
+    """The JSON body of an alert: the same bytes for the same message, so a retry is signed identically."""
     payload = {
         "idempotency_key": message.idempotency_key,
         "subscription": message.subscription,
@@ -36,9 +37,9 @@ def signature(body: bytes, secret: str) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def send_webhook(message: AlertMessage, target: WebhookTarget, http: HttpPolicy) -> None:
-    """POST the payload; any 2xx means accepted."""
-    body = webhook_payload(message)
+def send_webhook(message: Outgoing, target: WebhookTarget, http: HttpPolicy) -> None:
+    """POST the message's JSON; any 2xx means accepted."""
+    body = message.json()
     headers = {
         "Content-Type": "application/json; charset=utf-8",
         TIMESTAMP_HEADER: str(int(time.time())),
