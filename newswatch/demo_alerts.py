@@ -157,7 +157,7 @@ def run_demo_alerts(settings: Settings, channels: DemoChannels) -> NotifySummary
     what each channel received since the last call."""
     summary = run_notify(settings, channels.environ)
     console.print(
-        f"\n[bold]Alerts delivered[/bold]: {summary.sent} sent, {summary.retrying} to retry, "
+        f"\n[bold]Delivered[/bold] (alerts and digests): {summary.sent} sent, {summary.retrying} to retry, "
         f"{summary.dead} failed",
         highlight=False,
     )
