@@ -99,7 +99,9 @@ def process_events(
     summary = ProcessSummary()
     before: dict[int, Incident | None] = {}
     after: dict[int, Incident] = {}
-    for sighting in _sightings(conn, event_ids):
+    sightings = _sightings(conn, event_ids)
+    incident_store.lock_kinds(conn, ((s.event_type, s.actor_key) for s in sightings))
+    for sighting in sightings:
         incident_id, incident, previous = _group(conn, sighting, window, now)
         before.setdefault(incident_id, previous)
         after[incident_id] = incident

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, Engine
 
@@ -54,12 +54,15 @@ class PendingEntry:
     canonical_url: str
 
 
-def select_feeds(engine: Engine, *, limit: int, include_all: bool) -> list[feed_store.FeedRecord]:
-    """The feeds this cycle polls: those due now (or every feed), oldest first, at most `limit`."""
-    with engine.connect() as conn:
-        if include_all:
-            return feed_store.all_feeds(conn, limit=limit)
-        return feed_store.due_feeds(conn, now=datetime.now(UTC), limit=limit)
+def select_feeds(
+    engine: Engine, *, limit: int, include_all: bool, lease: timedelta
+) -> list[feed_store.FeedRecord]:
+    """Claim the feeds this cycle polls: those due now (or any, with `include_all`) that no other
+    run holds, oldest first, at most `limit`, for `lease`."""
+    with engine.begin() as conn:
+        return feed_store.claim_feeds(
+            conn, now=datetime.now(UTC), limit=limit, lease=lease, include_all=include_all
+        )
 
 
 def poll_feeds(feeds: Sequence[feed_store.FeedRecord], policy: HttpPolicy) -> list[FeedPoll]:

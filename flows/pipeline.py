@@ -91,7 +91,12 @@ def run_cycle(
             else ()
         )
         fetch_policy = http_policy(settings)
-        feeds = wrap(select_feeds)(engine, limit=settings.feed_batch_size, include_all=include_all)
+        feeds = wrap(select_feeds)(
+            engine,
+            limit=settings.feed_batch_size,
+            include_all=include_all,
+            lease=timedelta(seconds=settings.feed_lease_s),
+        )
         notify("polling feeds", len(feeds))
         polls = wrap(poll_feeds)(feeds, fetch_policy)
         notify("reading entries", len(polls))

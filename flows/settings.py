@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     max_redirects: int = 5
     per_host_concurrency: int = 4
     feed_batch_size: int = Field(default=100, ge=1)
+    # How long a run holds the feeds it claimed; longer than a cycle takes, shorter than a crash
+    # should delay the feeds' next poll.
+    feed_lease_s: int = Field(default=900, ge=30)
     article_batch_size: int = Field(default=200, ge=1)
     min_poll_interval_s: int = Field(default=5 * 60, ge=1)
     max_poll_interval_s: int = Field(default=24 * 3600, ge=1)

@@ -6,7 +6,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, UnaryExpression, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    UnaryExpression,
+    and_,
+    func,
+    or_,
+    select,
+    update,
+)
 
 from storage.db import insert_many
 from storage.models import articles, feeds
@@ -35,6 +45,7 @@ class FeedRecord:
     consecutive_failures: int
     last_error: str | None
     last_status: str | None
+    claimed_until: datetime | None = None  # leased by an ingest run until then
     created: bool = False  # True only from the add_feed call that inserted it
 
 
@@ -88,16 +99,30 @@ def list_feeds(conn: Connection) -> list[FeedRecord]:
     return _select_feeds(conn, order_by=feeds.c.id)
 
 
-def all_feeds(conn: Connection, limit: int) -> list[FeedRecord]:
-    """Up to `limit` feeds whether due or not, the longest-waiting first (a forced poll)."""
-    return _select_feeds(conn, order_by=feeds.c.next_poll_at, limit=limit)
-
-
-def due_feeds(conn: Connection, now: datetime, limit: int) -> list[FeedRecord]:
-    """Up to `limit` feeds with `next_poll_at <= now`, the most overdue first."""
-    return _select_feeds(
-        conn, order_by=feeds.c.next_poll_at, limit=limit, where=feeds.c.next_poll_at <= now
+def claim_feeds(
+    conn: Connection, *, now: datetime, limit: int, lease: timedelta, include_all: bool = False
+) -> list[FeedRecord]:
+    """Lease up to `limit` unclaimed feeds that are due (or any, with `include_all`) until
+    `now + lease`, the most overdue first. Overlapping runs split the feeds: rows another
+    transaction is claiming are skipped (PostgreSQL), or the claims queue up (SQLite's
+    BEGIN IMMEDIATE). Recording the poll ends the claim; a crashed run's claims expire."""
+    free = or_(feeds.c.claimed_until.is_(None), feeds.c.claimed_until <= now)
+    wanted = free if include_all else and_(free, feeds.c.next_poll_at <= now)
+    picked = (
+        select(feeds.c.id)
+        .where(wanted)
+        .order_by(feeds.c.next_poll_at, feeds.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
     )
+    statement = (
+        update(feeds)
+        .where(feeds.c.id.in_(picked.scalar_subquery()))
+        .values(claimed_until=now + lease)
+        .returning(*feeds.c)
+    )
+    claimed = [_record(row) for row in conn.execute(statement)]
+    return sorted(claimed, key=lambda feed: (feed.next_poll_at, feed.id))
 
 
 def _polling_state(conn: Connection, feed_id: int) -> tuple[int, int]:
@@ -142,6 +167,7 @@ def _record_success(
         consecutive_failures=0,
         last_error=None,
         last_status=status,
+        claimed_until=None,
         **values,
     )
 
@@ -204,6 +230,7 @@ def record_failure(
         consecutive_failures=failures,
         last_error=error,
         last_status=STATUS_FAILING,
+        claimed_until=None,
     )
 
 

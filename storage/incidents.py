@@ -3,13 +3,28 @@ reading them back with every source."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import Connection, Row, Select, and_, insert, or_, select, update
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    column,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from storage.db import chunked, one_of
 from storage.events import EventRecord, events_by_id
@@ -148,6 +163,26 @@ def _load(conn: Connection, query: Select[Any]) -> list[Incident]:
     rows = list(conn.execute(query))
     members = _members(conn, [row.id for row in rows])
     return [_incident(row, members[row.id]) for row in rows]
+
+
+def lock_kinds(conn: Connection, kinds: Iterable[tuple[str, str]]) -> None:
+    """Hold, until the transaction ends, a lock on each (event type, actor key), so that two
+    processes grouping reports of the same thing at once open one incident, not two. PostgreSQL
+    advisory locks, all taken in one statement in a fixed order (no two transactions can wait on
+    each other in a cycle); SQLite needs none, its BEGIN IMMEDIATE already serialises writers."""
+    if conn.dialect.name != "postgresql":
+        return
+    keys = sorted({_lock_key(event_type, key) for event_type, key in kinds})
+    if keys:
+        locks = select(func.pg_advisory_xact_lock(column("k"))).select_from(
+            func.unnest(bindparam("keys", keys, type_=ARRAY(BigInteger))).alias("k")
+        )
+        conn.execute(locks)
+
+
+def _lock_key(event_type: str, key: str) -> int:
+    digest = hashlib.blake2b(f"{event_type}\n{key}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def candidate_incidents(

@@ -65,6 +65,8 @@ class Feed(Base):
     consecutive_failures: Mapped[int]
     last_error: Mapped[str | None]
     last_status: Mapped[str | None] = mapped_column(String(20))
+    # Set while an ingest run polls the feed; a crashed run's claim simply expires.
+    claimed_until: Mapped[datetime | None]
 
 
 class Story(Base):

@@ -9,8 +9,7 @@ from sqlalchemy import Engine
 
 from storage.feeds import (
     add_feed,
-    all_feeds,
-    due_feeds,
+    claim_feeds,
     get_feed,
     list_feeds,
     record_failure,
@@ -45,14 +44,33 @@ def test_adding_a_known_url_returns_the_existing_feed(engine: Engine) -> None:
     assert (again.title, again.added_at) == (None, NOW)
 
 
-def test_due_feeds_are_the_overdue_ones_most_overdue_first(engine: Engine) -> None:
+def test_claimed_feeds_are_the_overdue_ones_most_overdue_first(engine: Engine) -> None:
+    lease = timedelta(minutes=10)
     with engine.begin() as conn:
         ids = [add_feed(conn, f"{URL}/{i}", now=NOW - timedelta(minutes=i)).id for i in range(4)]
         later = add_feed(conn, f"{URL}/later", now=NOW + timedelta(minutes=5)).id
-        assert [f.id for f in due_feeds(conn, NOW, limit=10)] == ids[::-1]
-        assert [f.id for f in due_feeds(conn, NOW, limit=2)] == [ids[3], ids[2]]
-        assert [f.id for f in all_feeds(conn, limit=10)] == [*ids[::-1], later]
+        first = claim_feeds(conn, now=NOW, limit=2, lease=lease)
+        rest = claim_feeds(conn, now=NOW, limit=10, lease=lease)
+        forced = claim_feeds(conn, now=NOW, limit=10, lease=lease, include_all=True)
         assert [f.id for f in list_feeds(conn)] == [*ids, later]
+    assert [f.id for f in first] == [ids[3], ids[2]]
+    assert [f.id for f in rest] == [ids[1], ids[0]]  # a claimed feed is nobody else's
+    assert [f.id for f in forced] == [later]  # --all takes the unclaimed ones, due or not
+    assert {f.claimed_until for f in first} == {NOW + lease}
+
+
+def test_a_recorded_poll_ends_the_claim_and_an_expired_claim_frees_the_feed(
+    engine: Engine,
+) -> None:
+    lease = timedelta(minutes=10)
+    with engine.begin() as conn:
+        polled, crashed = (add_feed(conn, f"{URL}/{i}", now=NOW).id for i in range(2))
+        claim_feeds(conn, now=NOW, limit=10, lease=lease)
+        done = record_not_modified(conn, polled, now=NOW)
+        assert claim_feeds(conn, now=NOW + timedelta(minutes=5), limit=10, lease=lease) == []
+        again = claim_feeds(conn, now=NOW + lease, limit=10, lease=lease, include_all=True)
+    assert done.claimed_until is None
+    assert sorted(f.id for f in again) == [polled, crashed]
 
 
 def test_fetched_feed_keeps_validators_and_schedules_the_next_poll(engine: Engine) -> None:
