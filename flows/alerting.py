@@ -9,6 +9,7 @@ from datetime import timedelta
 from alerts.channels import SmtpSettings
 from alerts.notify import NotifyConfig, NotifySummary, RetryPolicy, notify_pass
 from flows.pipeline import http_policy
+from flows.runs import recorded_run
 from flows.settings import Settings
 from storage.db import make_engine
 
@@ -45,6 +46,9 @@ def run_notify(settings: Settings, environ: Mapping[str, str]) -> NotifySummary:
     """One delivery pass over the due outbox rows of the configured database."""
     engine = make_engine(settings.database_url)
     try:
-        return notify_pass(engine, notify_config(settings, environ))
+        with recorded_run(engine, "notify") as note:
+            summary = notify_pass(engine, notify_config(settings, environ))
+            note.detail = f"{summary.sent} sent, {summary.retrying} to retry, {summary.dead} dead"
     finally:
         engine.dispose()
+    return summary

@@ -16,6 +16,7 @@ from alerts.weekly import (
     digest_subscriptions,
     queue_digests,
 )
+from flows.runs import recorded_run
 from flows.settings import Settings
 from storage.db import make_engine
 
@@ -58,9 +59,15 @@ def run_digests(
     chosen = digest_subscriptions(subscriptions_of(settings), name=subscription, every=every)
     engine = make_engine(settings.database_url)
     try:
-        return queue_digests(engine, chosen, choose, now=now, options=digest_options(settings))
+        with recorded_run(engine, "digest") as note:
+            runs = queue_digests(engine, chosen, choose, now=now, options=digest_options(settings))
+            note.detail = ", ".join(
+                f"{r.subscription} {r.digest.period.key}: {'queued' if r.queued else 'built before'}"
+                for r in runs
+            )
     finally:
         engine.dispose()
+    return runs
 
 
 def preview_digest(

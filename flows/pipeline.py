@@ -17,6 +17,7 @@ from alerts.subscriptions import load_subscriptions
 from extractors.http import HttpPolicy
 from flows.building import build_articles
 from flows.fetching import FeedUpdate, fetch_pages, poll_feeds, read_entries, select_feeds
+from flows.runs import recorded_run
 from flows.settings import Settings
 from flows.storing import IngestSummary, store_cycle
 from flows.watchlist import choose_watchlist
@@ -83,45 +84,52 @@ def run_cycle(
     notify = on_stage or (lambda _stage, _count: None)
     engine = make_engine(settings.database_url)
     try:
-        choice = choose_watchlist(engine, settings.watchlist_path, now=datetime.now(UTC))
-        watchlist = choice.watchlist
-        subscriptions = (
-            load_subscriptions(settings.subscriptions_path, known_actors=watchlist.actors)
-            if settings.subscriptions_path
-            else ()
-        )
-        fetch_policy = http_policy(settings)
-        feeds = wrap(select_feeds)(
-            engine,
-            limit=settings.feed_batch_size,
-            include_all=include_all,
-            lease=timedelta(seconds=settings.feed_lease_s),
-        )
-        notify("polling feeds", len(feeds))
-        polls = wrap(poll_feeds)(feeds, fetch_policy)
-        notify("reading entries", len(polls))
-        entries, updates = wrap(read_entries)(engine, polls)
-        notify("fetching pages", len(entries))
-        pages = wrap(fetch_pages)(entries, fetch_policy)
-        notify("extracting articles", len(pages))
-        candidates = wrap(build_articles)(entries, pages, updates)
-        notify("storing", len(candidates.articles))
-        summary = wrap(store_cycle)(
-            engine,
-            candidates,
-            watchlist=watchlist,
-            subscriptions=subscriptions,
-            incident_window=timedelta(hours=settings.incident_window_h),
-            policy=poll_policy(settings),
-            batch_size=settings.article_batch_size,
-        )
+        with recorded_run(engine, "ingest") as note:
+            choice = choose_watchlist(engine, settings.watchlist_path, now=datetime.now(UTC))
+            watchlist = choice.watchlist
+            subscriptions = (
+                load_subscriptions(settings.subscriptions_path, known_actors=watchlist.actors)
+                if settings.subscriptions_path
+                else ()
+            )
+            fetch_policy = http_policy(settings)
+            feeds = wrap(select_feeds)(
+                engine,
+                limit=settings.feed_batch_size,
+                include_all=include_all,
+                lease=timedelta(seconds=settings.feed_lease_s),
+            )
+            notify("polling feeds", len(feeds))
+            polls = wrap(poll_feeds)(feeds, fetch_policy)
+            notify("reading entries", len(polls))
+            entries, updates = wrap(read_entries)(engine, polls)
+            notify("fetching pages", len(entries))
+            pages = wrap(fetch_pages)(entries, fetch_policy)
+            notify("extracting articles", len(pages))
+            candidates = wrap(build_articles)(entries, pages, updates)
+            notify("storing", len(candidates.articles))
+            summary = wrap(store_cycle)(
+                engine,
+                candidates,
+                watchlist=watchlist,
+                subscriptions=subscriptions,
+                incident_window=timedelta(hours=settings.incident_window_h),
+                policy=poll_policy(settings),
+                batch_size=settings.article_batch_size,
+            )
+            summary.watchlist_version = watchlist.version
+            summary.watchlist_rejected = choice.rejected
+            summary = summarise(
+                summary,
+                candidates.updates,
+                entries=len(entries),
+                seconds=time.perf_counter() - started,
+            )
+            note.watchlist_version = watchlist.version
+            note.detail = (
+                f"{summary.feeds_polled} feeds polled, {summary.articles_stored} articles, "
+                f"{summary.events_stored} events, {summary.feeds_failed} feeds failing"
+            )
     finally:
         engine.dispose()
-    summary.watchlist_version = watchlist.version
-    summary.watchlist_rejected = choice.rejected
-    return summarise(
-        summary,
-        candidates.updates,
-        entries=len(entries),
-        seconds=time.perf_counter() - started,
-    )
+    return summary

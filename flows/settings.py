@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     max_redirects: int = 5
     per_host_concurrency: int = 4
     feed_batch_size: int = Field(default=100, ge=1)
+    # How often ingest runs (the schedule of `serve` and the deployments); `status` alarms after
+    # three intervals without a successful run.
+    ingest_interval_s: int = Field(default=600, ge=10)
     # How long a run holds the feeds it claimed; longer than a cycle takes, shorter than a crash
     # should delay the feeds' next poll.
     feed_lease_s: int = Field(default=900, ge=30)

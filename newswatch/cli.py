@@ -6,6 +6,7 @@ import typer
 
 from newswatch.commands import alerts, articles, events, feeds, ingest
 from newswatch.commands.digest import digest
+from newswatch.commands.status import status
 from newswatch.demo import demo
 
 app = typer.Typer(
@@ -19,5 +20,6 @@ app.add_typer(ingest.db_app, name="db")
 app.command("run")(ingest.run)
 app.command("demo")(demo)
 app.command("digest")(digest)
+app.command("status")(status)
 events.register(app)
 alerts.register(app)

@@ -315,3 +315,27 @@ class WatchlistSnapshot(Base):
 
 
 watchlist_snapshots = _table(WatchlistSnapshot)
+
+
+# --- Operations: every flow run, for `newswatch status` -------------------------------------------
+
+
+class Run(Base):
+    """One run of a flow (ingest, notify, digest, maintenance), whether it succeeded, how long it
+    took, and what it did in a line."""
+
+    __tablename__ = "runs"
+    __table_args__ = (
+        Index("ix_runs_flow_succeeded_started_at", "flow", "succeeded", "started_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    flow: Mapped[str] = mapped_column(String(32))
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime]
+    succeeded: Mapped[bool]
+    detail: Mapped[str]
+    watchlist_version: Mapped[str | None] = mapped_column(String(64))
+
+
+runs = _table(Run)
