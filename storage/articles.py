@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, select
+from sqlalchemy import Connection, Row, func, select, update
 
 from storage.db import chunked, insert_many, one_of
 from storage.models import articles
@@ -228,3 +228,14 @@ def list_articles(
 
 def count_articles(conn: Connection) -> int:
     return conn.execute(select(func.count()).select_from(articles)).scalar_one()
+
+
+def forget_texts(conn: Connection, *, before: datetime) -> int:
+    """Empty the text of the articles fetched before `before` (title, URL, summary, story and the
+    events' evidence sentences stay); returns how many were emptied."""
+    statement = (
+        update(articles)
+        .where(articles.c.fetched_at < before, articles.c.text != "")
+        .values(text="")
+    )
+    return conn.execute(statement).rowcount
