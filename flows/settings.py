@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     notify_batch_size: int = Field(default=50, ge=1)
     notify_max_attempts: int = Field(default=8, ge=1)
     notify_lease_s: int = Field(default=300, ge=10)
+    # The time zone of the weekly digest's schedule in `serve` (Monday 07:00 there).
+    digest_timezone: str = "UTC"
     # Maintenance: article texts older than this are emptied (titles, links, events stay).
     article_text_retention_days: int = Field(default=180, ge=1)
     # Digests: an actor pair and event type unseen for this many weeks is a "first time".

@@ -6,6 +6,7 @@ import typer
 
 from newswatch.commands import alerts, articles, events, feeds, ingest
 from newswatch.commands.digest import digest
+from newswatch.commands.serve import serve
 from newswatch.commands.status import status
 from newswatch.demo import demo
 
@@ -21,5 +22,6 @@ app.command("run")(ingest.run)
 app.command("demo")(demo)
 app.command("digest")(digest)
 app.command("status")(status)
+app.command("serve")(serve)
 events.register(app)
 alerts.register(app)
