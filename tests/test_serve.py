@@ -4,6 +4,7 @@ cleanly on SIGTERM; `deploy/prefect.yaml` deploys to a server and a worker compl
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -15,7 +16,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from extractors.opml import parse_opml
+from flows.server import api_url, start_server, stop_group, wait_healthy
+from newswatch.commands.feeds import add_feeds
 from newswatch.demo_alerts import free_port
+from newswatch.demo_server import DemoServer
 from storage.db import make_engine, upgrade
 from storage.feeds import add_feed
 from storage.models import articles, runs
@@ -111,4 +116,60 @@ def test_serve_runs_a_scheduled_ingest_and_stops_cleanly_on_sigterm(
     engine = make_engine(served_feed)
     with engine.connect() as conn:
         assert conn.execute(select(articles.c.title)).scalars().all() == [CSTO_FREEZE.title]
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `prefect server start` on a free port with its own SQLite database, for the session."""
+    folder = tmp_path_factory.mktemp("prefect-server")
+    env = clean_environment(folder, "sqlite://")
+    port = free_port()
+    server = start_server(port, f"sqlite+aiosqlite:///{folder / 'prefect.db'}", env)
+    try:
+        wait_healthy(api_url(port), server, WAIT_S)
+        yield api_url(port)
+    finally:
+        stop_group(server)
+
+
+def prefect(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [str(BIN / "prefect"), "--no-prompt", *args],
+        env=env, cwd=REPO, capture_output=True, text=True, timeout=WAIT_S,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_the_deployments_file_deploys_and_a_worker_completes_an_ingest_run(
+    prefect_server: str, sqlite_url: str, tmp_path: Path
+) -> None:
+    upgrade(sqlite_url)
+    env = {
+        **clean_environment(tmp_path, sqlite_url),
+        "PREFECT_API_URL": prefect_server,
+        "NEWSWATCH_HOME": str(REPO),
+    }
+    with DemoServer() as corpus:
+        add_feeds(sqlite_url, parse_opml(corpus.opml().encode()))
+        prefect(env, "work-pool", "create", "newswatch", "--type", "process")
+        deployed = prefect(env, "deploy", "--all", "--prefect-file", "deploy/prefect.yaml")
+        started = prefect(env, "deployment", "run", "ingest/ingest-every-10-minutes")
+        flow_run = re.search(r"UUID: ([0-9a-f-]{36})", started)
+        assert flow_run is not None, started
+        prefect(env, "worker", "start", "--pool", "newswatch", "--run-once")
+        inspected = prefect(env, "flow-run", "inspect", flow_run[1])
+
+    for name in (
+        "ingest-every-10-minutes",
+        "notify-every-minute",
+        "digest-weekly",
+        "maintenance-daily",
+    ):
+        assert name in deployed
+    assert "COMPLETED" in inspected.upper()
+    engine = make_engine(sqlite_url)
+    with engine.connect() as conn:
+        assert len(conn.execute(select(articles.c.id)).all()) >= 20
     engine.dispose()
