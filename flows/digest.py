@@ -11,7 +11,7 @@ from prefect import flow
 
 from flows.alerting import run_notify
 from flows.digesting import period_choice, run_digests
-from flows.ingest import as_task
+from flows.ingest import as_task, flow_settings
 from flows.settings import Settings
 
 
@@ -44,7 +44,7 @@ def digest_flow(
     """Digests of `week` (default: the last full ISO week in each subscription's time zone) for
     `subscription`, or every subscription with `delivery: digest` (all of them with
     `every_subscription`). A digest already built for its period is not sent again."""
-    settings = Settings()
+    settings = flow_settings()
     runs = as_task(build_digests)(settings, week, subscription, every_subscription)
     for run in runs:
         state = "queued" if run["queued"] else "built before, not sent again"

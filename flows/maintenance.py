@@ -6,15 +6,14 @@ from dataclasses import asdict
 
 from prefect import flow
 
-from flows.ingest import as_task
+from flows.ingest import as_task, flow_settings
 from flows.maintaining import run_maintenance
-from flows.settings import Settings
 
 
 @flow(name="maintenance", log_prints=True)
 def maintenance_flow() -> dict[str, object]:
     """Empty the texts of articles past retention, forget old run records, list feeds to check."""
-    summary = as_task(run_maintenance)(Settings())
+    summary = as_task(run_maintenance)(flow_settings())
     for feed in summary.feeds_to_check:
         print(f"{feed.outlet} {feed.problem}: {feed.detail} ({feed.url})")
     print(

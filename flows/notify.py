@@ -8,7 +8,7 @@ from dataclasses import asdict
 from prefect import flow
 
 from flows.alerting import run_notify
-from flows.ingest import as_task
+from flows.ingest import as_task, flow_settings
 from flows.settings import Settings
 
 
@@ -20,7 +20,7 @@ def deliver_due(settings: Settings) -> dict[str, object]:
 @flow(name="notify", log_prints=True)
 def notify_flow() -> dict[str, object]:
     """Deliver the alerts that are due; return what was sent, retried and given up."""
-    summary = as_task(deliver_due)(Settings())
+    summary = as_task(deliver_due)(flow_settings())
     print(
         f"{summary['claimed']} deliveries claimed, {summary['sent']} sent, "
         f"{summary['retrying']} to retry, {summary['dead']} dead"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import ParamSpec, Protocol, TypeVar
 
@@ -72,6 +73,39 @@ def summarise(
     return summary
 
 
+@dataclass
+class StageLaps:
+    """How long each stage of a cycle took: a stage runs until the next one starts."""
+
+    current: str | None = None
+    since: float = 0.0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def start(self, stage: str) -> None:
+        self.finish()
+        self.current, self.since = stage, time.perf_counter()
+
+    def finish(self) -> dict[str, float]:
+        if self.current is not None:
+            self.seconds[self.current] = round(time.perf_counter() - self.since, 4)
+            self.current = None
+        return self.seconds
+
+
+def run_stats(summary: IngestSummary) -> dict[str, float]:
+    """The numbers of a cycle kept with its run record, for `newswatch metrics`."""
+    counts = {
+        "feeds_polled": summary.feeds_polled,
+        "feeds_not_modified": summary.feeds_not_modified,
+        "feeds_failed": summary.feeds_failed,
+        "articles_stored": summary.articles_stored,
+        "events_stored": summary.events_stored,
+        "alerts_queued": summary.alerts_queued,
+    }
+    stages = {f"stage_seconds.{stage}": s for stage, s in summary.stage_seconds.items()}
+    return {**counts, **stages}
+
+
 def run_cycle(
     settings: Settings,
     *,
@@ -81,7 +115,13 @@ def run_cycle(
 ) -> IngestSummary:
     """Run one ingest cycle over the due feeds (or every feed) and return what it did."""
     started = time.perf_counter()
-    notify = on_stage or (lambda _stage, _count: None)
+    laps = StageLaps()
+
+    def notify(stage: str, count: int) -> None:
+        laps.start(stage)
+        if on_stage is not None:
+            on_stage(stage, count)
+
     engine = make_engine(settings.database_url)
     try:
         with recorded_run(engine, "ingest") as note:
@@ -117,6 +157,7 @@ def run_cycle(
                 policy=poll_policy(settings),
                 batch_size=settings.article_batch_size,
             )
+            summary.stage_seconds = laps.finish()
             summary.watchlist_version = watchlist.version
             summary.watchlist_rejected = choice.rejected
             summary = summarise(
@@ -126,6 +167,7 @@ def run_cycle(
                 seconds=time.perf_counter() - started,
             )
             note.watchlist_version = watchlist.version
+            note.stats = run_stats(summary)
             note.detail = (
                 f"{summary.feeds_polled} feeds polled, {summary.articles_stored} articles, "
                 f"{summary.events_stored} events, {summary.feeds_failed} feeds failing"

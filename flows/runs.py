@@ -3,22 +3,27 @@ run`, `serve`), so `newswatch status` can tell when each flow last succeeded."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
 from storage.runs import record_run
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class RunNote:
-    """What the run says of itself when it ends: a one-line detail, the watchlist it used."""
+    """What the run says of itself when it ends: a one-line detail, the watchlist it used, and
+    numbers for the metrics."""
 
     detail: str = ""
     watchlist_version: str | None = None
+    stats: dict[str, float] = field(default_factory=dict)
 
 
 @contextmanager
@@ -38,6 +43,16 @@ def recorded_run(engine: Engine, flow: str) -> Iterator[RunNote]:
 def _record(
     engine: Engine, flow: str, started: datetime, succeeded: bool, detail: str, note: RunNote
 ) -> None:
+    seconds = round((datetime.now(UTC) - started).total_seconds(), 3)
+    log.log(
+        logging.INFO if succeeded else logging.ERROR,
+        "%s run %s in %.1f s: %s",
+        flow,
+        "succeeded" if succeeded else "failed",
+        seconds,
+        detail,
+        extra={"flow": flow, "succeeded": succeeded, "seconds": seconds, **note.stats},
+    )
     with engine.begin() as conn:
         record_run(
             conn,
@@ -47,4 +62,5 @@ def _record(
             succeeded=succeeded,
             detail=detail,
             watchlist_version=note.watchlist_version,
+            stats=note.stats,
         )

@@ -19,6 +19,7 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///newswatch.db"
     allowed_private_networks: Annotated[tuple[Network, ...], NoDecode] = ()
+    log_format: Literal["text", "json"] = "text"
     user_agent: str = "newswatch/0.1 (news monitoring; feed and article fetcher)"
     connect_timeout: float = 5.0
     read_timeout: float = 20.0

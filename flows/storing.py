@@ -42,6 +42,7 @@ class IngestSummary:
     watchlist_version: str = ""
     watchlist_rejected: str | None = None
     seconds: float = 0.0
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
 
 def store_cycle(

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import typer
 
+from flows.logs import configure_logging
+from flows.settings import Settings
 from newswatch.commands import alerts, articles, events, feeds, ingest
 from newswatch.commands.digest import digest
+from newswatch.commands.metrics import metrics
 from newswatch.commands.serve import serve
 from newswatch.commands.status import status
 from newswatch.demo import demo
@@ -15,6 +18,14 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
+
+
+@app.callback()
+def main() -> None:
+    """newswatch: watch news feeds for the moves of states and armed groups."""
+    configure_logging(Settings().log_format)
+
+
 app.add_typer(feeds.app, name="feeds")
 app.add_typer(articles.app, name="articles")
 app.add_typer(ingest.db_app, name="db")
@@ -23,5 +34,6 @@ app.command("demo")(demo)
 app.command("digest")(digest)
 app.command("status")(status)
 app.command("serve")(serve)
+app.command("metrics")(metrics)
 events.register(app)
 alerts.register(app)

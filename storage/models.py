@@ -336,6 +336,8 @@ class Run(Base):
     succeeded: Mapped[bool]
     detail: Mapped[str]
     watchlist_version: Mapped[str | None] = mapped_column(String(64))
+    # What the run counted and timed ({"feeds_polled": 12, "stage_seconds.polling feeds": 0.8}).
+    stats: Mapped[dict[str, float]] = mapped_column(JSON)
 
 
 runs = _table(Run)

@@ -22,6 +22,7 @@ class RunRecord:
     succeeded: bool
     detail: str
     watchlist_version: str | None
+    stats: dict[str, float]
 
     @property
     def seconds(self) -> float:
@@ -37,6 +38,7 @@ def record_run(
     succeeded: bool,
     detail: str,
     watchlist_version: str | None = None,
+    stats: dict[str, float] | None = None,
 ) -> None:
     conn.execute(
         insert(runs).values(
@@ -46,6 +48,7 @@ def record_run(
             succeeded=succeeded,
             detail=detail[:_DETAIL_MAX],
             watchlist_version=watchlist_version,
+            stats=stats or {},
         )
     )
 

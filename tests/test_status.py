@@ -69,18 +69,19 @@ def test_status_reports_a_failing_feed_a_silent_feed_and_a_dead_delivery(
 def test_status_is_healthy_after_a_recent_ingest_and_alarms_when_ingests_stop(
     engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    now = datetime.now(UTC)  # the status command reads the clock too
     with engine.begin() as conn:
-        add_feed(conn, "https://steady.example/rss", "Steady", now=NOW)
+        add_feed(conn, "https://steady.example/rss", "Steady", now=now)
     never_code, never = status(database_url, monkeypatch)
     with engine.begin() as conn:
         record_run(
-            conn, flow="ingest", started_at=NOW - timedelta(hours=2),
-            finished_at=NOW - timedelta(hours=2), succeeded=True, detail="1 feeds polled",
+            conn, flow="ingest", started_at=now - timedelta(hours=2),
+            finished_at=now - timedelta(hours=2), succeeded=True, detail="1 feeds polled",
         )  # fmt: skip
     stale_code, stale = status(database_url, monkeypatch)
     with engine.begin() as conn:
         record_run(
-            conn, flow="ingest", started_at=NOW - timedelta(minutes=1), finished_at=NOW,
+            conn, flow="ingest", started_at=now - timedelta(minutes=1), finished_at=now,
             succeeded=True, detail="1 feeds polled",
         )  # fmt: skip
     fresh_code, fresh = status(database_url, monkeypatch)

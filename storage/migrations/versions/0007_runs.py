@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("succeeded", sa.Boolean(), nullable=False),
         sa.Column("detail", sa.Text(), nullable=False),
         sa.Column("watchlist_version", sa.String(length=64), nullable=True),
+        sa.Column("stats", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_runs")),
     )
     op.create_index(
