@@ -61,7 +61,7 @@ def demo(
         run_demo_alerts(settings, channels)
     console.print(
         f"\nThe database stays in {output}/: try\n"
-        f"  NEWSWATCH_DATABASE_URL={database_url} newswatch articles list",
+        f"  NEWSWATCH_DATABASE_URL={database_url} newswatch articles list   (or: status, metrics)",
         highlight=False,
     )
 
