@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.engine import make_url
 
-from benchmarks import digest_bench, matcher_bench, storage_bench
+from benchmarks import digest_bench, matcher_bench, scale_bench, storage_bench
 from benchmarks.corpora import Corpus, demo_corpus, perf_corpus
 from benchmarks.stages import (
     Timing,
@@ -44,6 +44,7 @@ POSTGRES_URL = os.environ.get(
     "NEWSWATCH_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 DIGEST_INCIDENTS = 10_000
+SCALE_FEEDS = (100, 1_000, 10_000)
 
 
 def _libpq(url: str) -> str:
@@ -163,6 +164,32 @@ def digest_table() -> None:
     console.print(table)
 
 
+def scale_table() -> None:
+    """A cycle over 100, 1,000 and 10,000 feeds with nothing new (all 304) on PostgreSQL."""
+    table = Table(
+        title="Cost per feed as feeds grow (PostgreSQL, every feed answers 304)",
+        caption="target: at 10,000 feeds within 1.3x of the cost at 100",
+    )
+    for column in ("feeds", "ms per feed poll", "queries per feed", "cycle s", "ratio to 100"):
+        table.add_column(column, justify="right")
+    first: float | None = None
+    for n in SCALE_FEEDS:
+        with scratch_postgres() as url:
+            if url is None:
+                console.print("Cost per feed: skipped, PostgreSQL unreachable")
+                return
+            result = scale_bench.run(url, n)
+        first = first or result["ms_per_feed"]
+        table.add_row(
+            f"{n:,}",
+            f"{result['ms_per_feed']:.2f}",
+            f"{result['queries_per_feed']:.2f}",
+            f"{result['seconds']:.1f}",
+            f"{result['ms_per_feed'] / first:.2f}",
+        )
+    console.print(table)
+
+
 def main() -> None:
     texts: list[str] = []
     for corpus in (demo_corpus(), perf_corpus()):
@@ -171,6 +198,7 @@ def main() -> None:
     matcher_table(texts)
     end_to_end()
     digest_table()
+    scale_table()
 
 
 if __name__ == "__main__":

@@ -127,9 +127,11 @@ class Fetcher:
         target = _checked_url(url, url=url)
         limit = self._policy.total_timeout
         try:
-            async with asyncio.timeout(limit):
+            # The clock starts when the first hop gets its connection slot (see `_exchange`):
+            # waiting behind other feeds of the same host is not this request taking long.
+            async with asyncio.timeout(None) as deadline:
                 for _hop in range(self._policy.max_redirects + 1):
-                    outcome = await self._get(target, headers, url)
+                    outcome = await self._get(target, headers, url, deadline)
                     if isinstance(outcome, FetchResult):
                         return outcome
                     target = outcome
@@ -157,10 +159,10 @@ class Fetcher:
             return await self._accepted(response, url, headers)
 
     async def _get(
-        self, target: httpx.URL, headers: Mapping[str, str], url: str
+        self, target: httpx.URL, headers: Mapping[str, str], url: str, deadline: asyncio.Timeout
     ) -> FetchResult | httpx.URL:
         """One request: the result, or the next URL when the answer is a redirect."""
-        async with self._exchange("GET", target, headers, url) as response:
+        async with self._exchange("GET", target, headers, url, deadline=deadline) as response:
             location = response.headers.get("location")
             if response.status_code in _REDIRECT_STATUSES and location:
                 return _checked_url(location, url=url, base=response.url)
@@ -174,20 +176,25 @@ class Fetcher:
         headers: Mapping[str, str],
         url: str,
         body: bytes | None = None,
+        *,
+        deadline: asyncio.Timeout | None = None,
     ) -> AsyncIterator[httpx.Response]:
-        """The streamed response, within the host and lane limits; failures become `FetchError`s."""
+        """The streamed response, within the host and lane limits; failures become `FetchError`s.
+        An unset `deadline` is set to the total timeout once the host and lane slots are held."""
         host = target.host
         lane = self._lanes[zlib.crc32(host.encode()) % len(self._lanes)]
         host_gate = self._host_gates.setdefault(
             host, asyncio.Semaphore(self._policy.per_host_concurrency)
         )
         with _translated_errors(url, host, self._policy):
-            async with (
-                host_gate,
-                lane.gate,
-                lane.client.stream(method, target, headers=headers, content=body) as response,
-            ):
-                yield response
+            async with host_gate, lane.gate:
+                if deadline is not None and deadline.when() is None:
+                    now = asyncio.get_running_loop().time()
+                    deadline.reschedule(now + self._policy.total_timeout)
+                async with lane.client.stream(
+                    method, target, headers=headers, content=body
+                ) as response:
+                    yield response
 
     async def _accepted(
         self, response: httpx.Response, url: str, sent: Mapping[str, str]

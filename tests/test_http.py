@@ -390,3 +390,23 @@ def test_post_answer_is_held_to_the_body_limit(web: LocalWebServer) -> None:
             b"{}",
             HttpPolicy(max_body_bytes=1024, allowed_networks=LOOPBACK_ALLOWED.allowed_networks),
         )
+
+
+def test_waiting_for_a_slot_on_a_busy_host_is_not_counted_in_the_total_timeout(
+    web: LocalWebServer,
+) -> None:
+    urls = [web.add(f"/section{n}.xml", Route(body=b"<rss/>", delay=0.3)) for n in range(6)]
+    policy = HttpPolicy(
+        per_host_concurrency=1,
+        total_timeout=1.0,
+        allowed_networks=LOOPBACK_ALLOWED.allowed_networks,
+    )
+
+    async def run() -> list[FetchResult | FetchError]:
+        async with Fetcher(policy) as fetcher:
+            return await fetcher.fetch_many(urls)
+
+    # One at a time, the last waits about 1.5 s for its turn but takes 0.3 s itself.
+    results = asyncio.run(run())
+
+    assert [r.status for r in results if isinstance(r, FetchResult)] == [200] * 6
