@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.engine import make_url
 
-from benchmarks import digest_bench, matcher_bench, scale_bench, storage_bench
+from benchmarks import digest_bench, latency_bench, matcher_bench, scale_bench, storage_bench
 from benchmarks.corpora import Corpus, demo_corpus, perf_corpus
 from benchmarks.stages import (
     Timing,
@@ -190,6 +190,16 @@ def scale_table() -> None:
     console.print(table)
 
 
+def latency_line() -> None:
+    """Publication to alert with ingest and notify on (shortened) schedules."""
+    result = latency_bench.run()
+    console.print(
+        f"Publication to alert (polls every {result['poll_s']:.0f} s, deliveries every "
+        f"{result['notify_s']:.0f} s): median {result['median_s']:.1f} s, max {result['max_s']:.1f} s; "
+        f"target at most {result['target_s']:.0f} s (poll interval + notify interval)"
+    )
+
+
 def main() -> None:
     texts: list[str] = []
     for corpus in (demo_corpus(), perf_corpus()):
@@ -199,6 +209,7 @@ def main() -> None:
     end_to_end()
     digest_table()
     scale_table()
+    latency_line()
 
 
 if __name__ == "__main__":
