@@ -22,7 +22,14 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.engine import make_url
 
-from benchmarks import digest_bench, latency_bench, matcher_bench, scale_bench, storage_bench
+from benchmarks import (
+    digest_bench,
+    fetch_bench,
+    latency_bench,
+    matcher_bench,
+    scale_bench,
+    storage_bench,
+)
 from benchmarks.corpora import Corpus, demo_corpus, perf_corpus
 from benchmarks.stages import (
     Timing,
@@ -190,6 +197,16 @@ def scale_table() -> None:
     console.print(table)
 
 
+def fetch_line() -> None:
+    """Requests in flight at once against slow servers, as a share of the ideal rate."""
+    result = fetch_bench.run()
+    console.print(
+        f"Fetching at concurrency {result['concurrency']:.0f}, {result['latency_s'] * 1000:.0f} ms "
+        f"latency: {result['requests']:.0f} requests in {result['seconds']:.2f} s = "
+        f"{result['efficiency']:.2f} of the ideal rate (target 0.85)"
+    )
+
+
 def latency_line() -> None:
     """Publication to alert with ingest and notify on (shortened) schedules."""
     result = latency_bench.run()
@@ -209,6 +226,7 @@ def main() -> None:
     end_to_end()
     digest_table()
     scale_table()
+    fetch_line()
     latency_line()
 
 
