@@ -1,4 +1,5 @@
-"""Feed parsing: RSS, Atom or RDF bytes to plain `FeedEntry` values; feedparser does the parsing.
+"""Feed parsing: RSS, Atom or RDF bytes (feedparser does the parsing) and JSON Feed 1.0/1.1 to plain
+`FeedEntry` values.
 
 A feed that parses despite errors keeps feedparser's complaint as a warning; a body that is no feed
 at all raises `FeedParseError` with the reason an operator reads in `feeds list`.
@@ -7,6 +8,7 @@ at all raises `FeedParseError` with the reason an operator reads in `feeds list`
 from __future__ import annotations
 
 import io
+import json
 import re
 import time
 import xml.sax
@@ -23,6 +25,7 @@ from extractors.errors import FeedParseError
 
 _EMAIL_AND_NAME = re.compile(r"\S+@\S+\s*\((?P<name>[^()]*)\)")
 
+_JSON_FEED_VERSION = "https://jsonfeed.org/version/1"  # 1 and 1.1
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _BLOCK_TAGS = frozenset(
     {
@@ -58,6 +61,8 @@ def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str] | None = Non
     `headers` are the HTTP response headers, so a charset given only there is honoured."""
     if not body.strip():
         raise FeedParseError("not a feed: the body is empty")
+    if body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
+        return parse_json_feed(body, url=url)
     response_headers = _response_headers(headers, url)
     result = feedparser.parse(
         io.BytesIO(body),
@@ -92,11 +97,72 @@ def _why_not_a_feed(result: Any, body: bytes, content_type: str) -> str | None:
         return None
     if _looks_like_html(body, content_type):
         return "not a feed: the server sent an HTML page"
-    if body.lstrip()[:1] == b"{":
-        return "not a feed: the server sent JSON (JSON Feed is not supported)"
     if result.bozo and isinstance(result.bozo_exception, xml.sax.SAXParseException):
         return f"not a feed: {_describe(result.bozo_exception)}"
     return "not a feed: no RSS, Atom or RDF element found"
+
+
+def parse_json_feed(body: bytes, *, url: str) -> ParsedFeed:
+    """A JSON Feed (https://jsonfeed.org, versions 1 and 1.1): always UTF-8, items with an `id`
+    and a `url` (or `external_url`), HTML or plain content, RFC 3339 dates."""
+    try:
+        data = json.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise FeedParseError(f"broken JSON Feed: {error}") from None
+    version = data.get("version") if isinstance(data, dict) else None
+    items = data.get("items") if isinstance(data, dict) else None
+    if not (isinstance(version, str) and version.startswith(_JSON_FEED_VERSION)):
+        raise FeedParseError("not a feed: JSON without a JSON Feed version")
+    if not isinstance(items, list):
+        raise FeedParseError("broken JSON Feed: no list of items")
+    entries = (_json_entry(item, url) for item in items if isinstance(item, dict))
+    return ParsedFeed(
+        title=_one_line(_json_text(data, "title")) or None,
+        link=_http_url(_json_text(data, "home_page_url"), url),
+        entries=tuple(entry for entry in entries if entry is not None),
+        warning=None,
+    )
+
+
+def _json_text(data: Mapping[str, Any], key: str) -> str:
+    value = data.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _json_entry(item: Mapping[str, Any], feed_url: str) -> FeedEntry | None:
+    link = _http_url(_json_text(item, "url") or _json_text(item, "external_url"), feed_url)
+    if link is None:
+        return None
+    texts = [
+        _as_text(_json_text(item, "content_html"), "text/html"),
+        _as_text(_json_text(item, "content_text"), None),
+        _as_text(_json_text(item, "summary"), None),
+    ]
+    raw_id = item.get("id")
+    guid = str(raw_id).strip() if isinstance(raw_id, str | int) else ""
+    return FeedEntry(
+        guid=guid or link,
+        url=link,
+        title=_one_line(_json_text(item, "title")),
+        summary=max(texts, key=len),
+        published=_rfc3339(_json_text(item, "date_published") or _json_text(item, "date_modified")),
+        author=_json_author(item),
+    )
+
+
+def _json_author(item: Mapping[str, Any]) -> str | None:
+    """1.1 lists `authors`; 1.0 had one `author`."""
+    authors = item.get("authors")
+    first = authors[0] if isinstance(authors, list) and authors else item.get("author")
+    return _one_line(_json_text(first, "name")) or None if isinstance(first, dict) else None
+
+
+def _rfc3339(value: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _looks_like_html(body: bytes, content_type: str) -> bool:

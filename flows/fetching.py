@@ -17,7 +17,8 @@ from storage import articles as article_store
 from storage import feeds as feed_store
 
 FEED_ACCEPT = (
-    "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1"
+    "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, "
+    "text/xml;q=0.9, */*;q=0.1"
 )
 
 

@@ -130,7 +130,9 @@ def test_html_page_is_refused() -> None:
         (b"  \n ", "not a feed: the body is empty"),
         (b'<?xml version="1.0"?><catalog><book>x</book></catalog>', "no RSS, Atom or RDF element"),
         (b"\x00\x01\x02binary\xff\xfe", "not a feed: not well-formed"),
-        (b'{"version": "https://jsonfeed.org/version/1.1"}', "JSON Feed is not supported"),
+        (b'{"version": "https://jsonfeed.org/version/1.1"}', "broken JSON Feed: no list of items"),
+        (b'{"title": "a config file"}', "not a feed: JSON without a JSON Feed version"),
+        (b'{"version": "https://jsonfeed.org/version/1.1", "items": [', "broken JSON Feed"),
         (b'<rss version="2.0"><channel><title>Cut off', "broken feed"),
     ],
 )
@@ -151,3 +153,49 @@ def test_rss_author_given_as_email_and_name_keeps_the_name() -> None:
 
     assert first.author == "Grace Whitfield"
     assert second.author is None
+
+
+RSS_TWIN = b"""<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>
+<title>Caspian Desk</title><link>https://desk.example/</link>
+<item><title>Baku summons the Russian envoy</title><link>/2026/11/baku-envoy</link>
+<guid isPermaLink="false">desk-101</guid><pubDate>Mon, 16 Nov 2026 10:40:00 +0100</pubDate>
+<author>Grace Whitfield</author>
+<description>&lt;p&gt;Azerbaijan summoned the Russian ambassador.&lt;/p&gt;&lt;p&gt;More follows.&lt;/p&gt;</description>
+</item></channel></rss>"""
+JSON_TWIN = b"""{
+  "version": "https://jsonfeed.org/version/1.1",
+  "title": "Caspian Desk", "home_page_url": "https://desk.example/",
+  "items": [
+    {"id": "desk-101", "url": "/2026/11/baku-envoy", "title": "Baku summons the Russian envoy",
+     "content_html": "<p>Azerbaijan summoned the Russian ambassador.</p><p>More follows.</p>",
+     "date_published": "2026-11-16T10:40:00+01:00", "authors": [{"name": "Grace Whitfield"}]}
+  ]
+}"""
+
+
+def test_a_json_feed_gives_the_same_entry_as_its_rss_twin() -> None:
+    from_rss = parse_feed(RSS_TWIN, url=FEED_URL)
+    from_json = parse_feed(
+        JSON_TWIN, url=FEED_URL, headers={"Content-Type": "application/feed+json"}
+    )
+
+    assert from_json.entries == from_rss.entries
+    assert (from_json.title, from_json.link) == (from_rss.title, from_rss.link)
+    (entry,) = from_json.entries
+    assert entry.published == datetime(2026, 11, 16, 9, 40, tzinfo=UTC)
+    assert entry.summary == "Azerbaijan summoned the Russian ambassador.\nMore follows."
+
+
+def test_a_json_feed_1_0_keeps_web_links_only_and_reads_its_single_author() -> None:
+    body = b"""\xef\xbb\xbf{"version": "https://jsonfeed.org/version/1", "items": [
+      {"id": 7, "external_url": "https://wire.example/7", "content_text": "Troops arrived.",
+       "author": {"name": "Wire staff"}, "date_modified": "2026-11-17T08:00:00Z"},
+      {"id": "x", "url": "javascript:alert(1)", "content_text": "hostile"},
+      {"id": "no-link", "content_text": "nowhere to fetch"},
+      "not an item"
+    ]}"""
+
+    (entry,) = parse_feed(body, url=FEED_URL).entries
+
+    assert (entry.guid, entry.url, entry.author) == ("7", "https://wire.example/7", "Wire staff")
+    assert entry.published == datetime(2026, 11, 17, 8, 0, tzinfo=UTC)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from ipaddress import ip_network
 from pathlib import Path
@@ -216,3 +217,33 @@ def test_a_rejected_watchlist_leaves_the_last_good_one_in_force(
         )
     engine.dispose()
     assert {event.watchlist_version for event in found} == {first.watchlist_version}
+
+
+def test_a_json_feed_is_ingested_like_rss(web: LocalWebServer, database_url: str) -> None:
+    web.add("/json/armenia-csto.html", Route(body=article_page(CSTO_FREEZE)))
+    feed = json.dumps(
+        {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": "Yerevan Desk",
+            "items": [
+                {
+                    "id": "csto-1",
+                    "url": "/json/armenia-csto.html",
+                    "title": CSTO_FREEZE.title,
+                    "date_published": "2026-11-24T09:30:00Z",
+                }
+            ],
+        }
+    )
+    url = web.add(
+        "/json/feed.json", Route(body=feed.encode(), content_type="application/feed+json")
+    )
+    add_feeds(database_url, url)
+
+    summary = run_cycle(make_settings(database_url))
+
+    assert (summary.feeds_fetched, summary.articles_stored) == (1, 1)
+    (article,) = stored_articles(database_url)
+    assert article.title == CSTO_FREEZE.title and "frozen its participation" in article.text
+    assert summary.events_by_type.get("alliance_membership") == 1
+    assert "application/feed+json" in web.hits("/json/feed.json")[0].headers["accept"]
