@@ -6,10 +6,6 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
-
 from alerts.digest import DayCount
 from alerts.period import Period
 from alerts.render import event_label
@@ -42,6 +38,12 @@ COLOURS = dict(
 
 def chart_png(period: Period, counts: Sequence[DayCount]) -> bytes:
     """A stacked bar per day of `period`; an empty period gets empty bars and says so."""
+    # Imported here: matplotlib takes a third of a second to import, and every delivery pass and
+    # command would pay it, though only digests draw.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     figure = Figure(figsize=(WIDTH_PX * 2 / DPI, HEIGHT_PX * 2 / DPI), dpi=DPI)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()

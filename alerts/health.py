@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import pairwise
 from statistics import median
-from urllib.parse import urlsplit
+
+from sqlalchemy import Connection
 
 from alerts.render import clip, one_line, when
-from storage.feeds import FeedRecord
+from storage import feeds as feed_store
+from storage.feeds import FeedRecord, outlet_name
 
 SILENCE_FACTOR = 4  # silent: no article for this many usual gaps
 MIN_SILENCE = timedelta(days=1)  # and for at least this long
@@ -38,6 +40,12 @@ def usual_gap(times: Sequence[datetime]) -> timedelta | None:
     return timedelta(seconds=median((b - a).total_seconds() for a, b in pairwise(ordered)))
 
 
+def feed_health(conn: Connection, *, as_of: datetime) -> tuple[FeedHealth, ...]:
+    """`source_health` of every feed, from the articles of the `HISTORY` before `as_of`."""
+    times = feed_store.publication_times(conn, since=as_of - HISTORY, until=as_of)
+    return source_health(feed_store.list_feeds(conn), times, as_of=as_of)
+
+
 def source_health(
     feeds: Sequence[FeedRecord], times: Mapping[int, Sequence[datetime]], *, as_of: datetime
 ) -> tuple[FeedHealth, ...]:
@@ -46,7 +54,7 @@ def source_health(
     failing: list[FeedHealth] = []
     silent: list[FeedHealth] = []
     for feed in feeds:
-        outlet = feed.title or urlsplit(feed.url).hostname or feed.url
+        outlet = outlet_name(feed.title, feed.url)
         if feed.consecutive_failures > 0:
             error = clip(one_line(feed.last_error or "unknown error"), _ERROR_MAX)
             since = f", last success {when(feed.last_success_at)}" if feed.last_success_at else ""

@@ -18,12 +18,11 @@ from alerts.digest import (
     digest_from_json,
     selected,
 )
-from alerts.health import HISTORY, source_health
+from alerts.health import feed_health
 from alerts.outbox import enqueue_digest
 from alerts.period import WEEK, Period
 from alerts.subscriptions import Match, Subscription
 from storage import digests as digest_store
-from storage import feeds as feed_store
 from storage import incidents as incident_store
 
 # The period of a digest, from the subscription's time zone name (weeks are local weeks).
@@ -82,9 +81,7 @@ def collect_digest(
     sources = incident_store.incident_sources(conn, [i.id for i in [*current, *previous] if i.id])
     lookback = period.start - options.lookback_weeks * WEEK
     seen = incident_store.seen_kinds(conn, since=lookback, until=period.start)
-    as_of = min(now, period.end)
-    times = feed_store.publication_times(conn, since=as_of - HISTORY, until=as_of)
-    health = source_health(feed_store.list_feeds(conn), times, as_of=as_of)
+    health = feed_health(conn, as_of=min(now, period.end))
     return build_digest(
         subscription,
         period,

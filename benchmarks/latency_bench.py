@@ -13,10 +13,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from ipaddress import ip_network
 from pathlib import Path
 
+from benchmarks.servers import serving
 from flows.alerting import run_notify
 from flows.pipeline import run_cycle
 from flows.settings import Settings
@@ -63,9 +64,8 @@ class NewsSite:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.handler = Handler
+        self.base = ""
 
     def publish(self) -> None:
         self.items.append((f"report-{len(self.items)}", format_datetime(datetime.now(UTC))))
@@ -86,13 +86,9 @@ class NewsSite:
 
     @contextmanager
     def running(self) -> Iterator[NewsSite]:
-        thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        thread.start()
-        try:
+        with serving(self.handler) as base:
+            self.base = base
             yield self
-        finally:
-            self.server.shutdown()
-            self.server.server_close()
 
 
 @contextmanager

@@ -8,13 +8,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from ipaddress import ip_network
-from threading import Thread
 from typing import Any
 
 from sqlalchemy import Engine, event
 
+from benchmarks.servers import serving
 from flows.pipeline import run_cycle
 from flows.settings import Settings
 from storage.db import insert_many, make_engine, upgrade
@@ -48,14 +48,8 @@ def quiet_feeds() -> Iterator[str]:
             self.end_headers()
             self.wfile.write(body)
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Handler) as base_url:
+        yield base_url
 
 
 @contextmanager

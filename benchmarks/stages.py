@@ -6,12 +6,12 @@ import asyncio
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from ipaddress import ip_network
-from threading import Thread
 
 import trafilatura
 
+from benchmarks.servers import serving
 from extractors.articles import extract_article
 from extractors.errors import FeedParseError
 from extractors.feeds import parse_feed
@@ -73,24 +73,7 @@ def parse(feeds: Sequence[bytes]) -> Timing:
 
 def fetch_client_cpu(pages: Sequence[bytes]) -> Timing:
     """CPU of the fetching thread only (the local server runs in other threads)."""
-    server = _serve(pages)
-    policy = HttpPolicy(allowed_networks=(ip_network("127.0.0.0/8"),), per_host_concurrency=8)
-    host, port = server.server_address[:2]
-    urls = [f"http://{host!s}:{port}/{i}" for i in range(len(pages))]
 
-    async def fetch_all() -> None:
-        async with Fetcher(policy) as fetcher:
-            await fetcher.fetch_many(urls)
-
-    started = time.thread_time()
-    asyncio.run(fetch_all())
-    cpu_ms = (time.thread_time() - started) * 1000
-    server.shutdown()
-    server.server_close()
-    return Timing("fetch (client CPU)", len(pages), "pages", cpu_ms / max(len(pages), 1))
-
-
-def _serve(pages: Sequence[bytes]) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -105,7 +88,15 @@ def _serve(pages: Sequence[bytes]) -> ThreadingHTTPServer:
             self.end_headers()
             self.wfile.write(body)
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    Thread(target=server.serve_forever, daemon=True).start()
-    return server
+    policy = HttpPolicy(allowed_networks=(ip_network("127.0.0.0/8"),), per_host_concurrency=8)
+    with serving(Handler) as base_url:
+        urls = [f"{base_url}/{i}" for i in range(len(pages))]
+
+        async def fetch_all() -> None:
+            async with Fetcher(policy) as fetcher:
+                await fetcher.fetch_many(urls)
+
+        started = time.thread_time()
+        asyncio.run(fetch_all())
+        cpu_ms = (time.thread_time() - started) * 1000
+    return Timing("fetch (client CPU)", len(pages), "pages", cpu_ms / max(len(pages), 1))

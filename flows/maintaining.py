@@ -6,10 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from alerts.health import HISTORY, FeedHealth, source_health
+from alerts.health import FeedHealth, feed_health
 from flows.runs import recorded_run
 from flows.settings import Settings
-from storage import feeds as feed_store
 from storage.articles import forget_texts
 from storage.db import make_engine
 from storage.runs import forget_runs
@@ -35,9 +34,7 @@ def run_maintenance(settings: Settings, *, now: datetime | None = None) -> Maint
                 retention = timedelta(days=settings.article_text_retention_days)
                 summary.texts_emptied = forget_texts(conn, before=moment - retention)
                 summary.runs_forgotten = forget_runs(conn, before=moment - RUNS_KEPT)
-                times = feed_store.publication_times(conn, since=moment - HISTORY, until=moment)
-                feeds = feed_store.list_feeds(conn)
-            summary.feeds_to_check = list(source_health(feeds, times, as_of=moment))
+                summary.feeds_to_check = list(feed_health(conn, as_of=moment))
             note.detail = (
                 f"{summary.texts_emptied} article texts emptied, {summary.runs_forgotten} run "
                 f"records forgotten, {len(summary.feeds_to_check)} feeds to check"

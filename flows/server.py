@@ -4,22 +4,28 @@ same folder), started, waited for, and stopped with everything it started."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Mapping
+from ipaddress import ip_network
 from pathlib import Path
 
 import psycopg
-from prefect.client.orchestration import get_client
-from prefect.settings import PREFECT_API_URL, temporary_settings
 
+from extractors.errors import FetchError
+from extractors.http import Fetcher, HttpPolicy
 from storage.db import normalize_url
 
 PREFECT_DATABASE = "prefect"
 STOP_GRACE_S = 20.0
+# The server this module starts listens on 127.0.0.1; a probe must not wait long for it.
+_LOOPBACK = HttpPolicy(
+    allowed_networks=(ip_network("127.0.0.0/8"),), connect_timeout=2.0, read_timeout=2.0
+)
 
 
 class ServerError(RuntimeError):
@@ -102,14 +108,19 @@ def wait_healthy(api_url: str, process: subprocess.Popen[bytes], timeout_s: floa
     while time.monotonic() - started < timeout_s:
         if process.poll() is not None:
             raise ServerError(f"the Prefect server exited with code {process.returncode}")
-        with (
-            temporary_settings(updates={PREFECT_API_URL: api_url}),
-            get_client(sync_client=True) as client,
-        ):
-            if client.api_healthcheck() is None:  # None when healthy, else the error
-                return time.monotonic() - started
+        if asyncio.run(_answers(f"{api_url}/health")):
+            return time.monotonic() - started
         time.sleep(0.5)
     raise ServerError(f"the Prefect server did not answer at {api_url} within {timeout_s:.0f} s")
+
+
+async def _answers(url: str) -> bool:
+    async with Fetcher(_LOOPBACK) as fetcher:
+        try:
+            await fetcher.fetch(url)
+        except FetchError:
+            return False
+    return True
 
 
 def api_url(port: int) -> str:

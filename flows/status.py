@@ -6,9 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from alerts.health import HISTORY, FeedHealth, source_health
+from alerts.health import FeedHealth, feed_health
 from flows.settings import Settings
-from storage import feeds as feed_store
 from storage import runs as run_store
 from storage.db import make_engine
 from storage.status import Counts, counts
@@ -43,8 +42,7 @@ def gather_status(settings: Settings, *, now: datetime) -> Status:
     try:
         with engine.connect() as conn:
             found = counts(conn, now=now, since=now - RECENT)
-            times = feed_store.publication_times(conn, since=now - HISTORY, until=now)
-            health = source_health(feed_store.list_feeds(conn), times, as_of=now)
+            health = feed_health(conn, as_of=now)
             flows = tuple(
                 FlowStatus(flow, run_store.last_run(conn, flow), run_store.last_success(conn, flow))
                 for flow in FLOWS

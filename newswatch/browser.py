@@ -6,8 +6,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-
 # Without the background-networking flags Chromium keeps calling home, which a closed network refuses.
 CHROMIUM_ARGS = (
     "--headless=new",
@@ -33,6 +31,8 @@ def chromium_path() -> str:
 
 def screenshot(page: Path, image: Path, *, width: int = 720) -> Path:
     """Render the HTML file `page` at `width` CSS pixels, the whole page, into the PNG `image`."""
+    from playwright.sync_api import sync_playwright  # imported here: only the demo renders pages
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=chromium_path(), args=list(CHROMIUM_ARGS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import (
     ColumnElement,
@@ -47,6 +48,11 @@ class FeedRecord:
     last_status: str | None
     claimed_until: datetime | None = None  # leased by an ingest run until then
     created: bool = False  # True only from the add_feed call that inserted it
+
+
+def outlet_name(title: str | None, url: str) -> str:
+    """How a feed is named to readers: its title, else its host."""
+    return title or urlsplit(url).hostname or url
 
 
 def _record(row: Row[Any], *, created: bool = False) -> FeedRecord:

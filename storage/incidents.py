@@ -8,7 +8,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import (
     BigInteger,
@@ -28,6 +27,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from storage.db import chunked, one_of
 from storage.events import EventRecord, events_by_id
+from storage.feeds import outlet_name
 from storage.models import (
     articles,
     event_actors,
@@ -310,10 +310,6 @@ def seen_kinds(conn: Connection, *, since: datetime, until: datetime) -> set[tup
     return {(row.event_type, row.actor_key) for row in conn.execute(query)}
 
 
-def _outlet(feed_title: str | None, feed_url: str) -> str:
-    return feed_title or urlsplit(feed_url).hostname or feed_url
-
-
 def incident_sources(
     conn: Connection, incident_ids: Iterable[int]
 ) -> dict[int, list[IncidentSource]]:
@@ -348,7 +344,7 @@ def incident_sources(
                 incident_id=row.incident_id,
                 article_id=row.article_id,
                 story_id=row.story_id,
-                outlet=_outlet(row.feed_title, row.feed_url),
+                outlet=outlet_name(row.feed_title, row.feed_url),
                 title=row.title,
                 url=row.url,
                 published_at=row.published_at,
