@@ -1,5 +1,7 @@
-"""`make bench`: each ingest stage's cost per article, the matcher's MB/s, and the time to build
-one week's digest over 10,000 incidents on PostgreSQL, printed as tables.
+"""`make bench`: each ingest stage's cost per article, the matcher's MB/s, the whole pipeline end to
+end on one core and on all, peak memory of a 10,000-entry cycle, one week's digest over 10,000
+incidents, cost per feed as feeds grow, fetch efficiency and publication-to-alert latency; then one
+table of every target with its ratio.
 
 Ratios are to trafilatura alone on the same pages: extraction is the expected bottleneck (DESIGN.md
 ceilings: ~10 ms/page extraction, < 0.2 ms/article storage, 20+ MB/s matching at 10k aliases).
@@ -7,72 +9,57 @@ ceilings: ~10 ms/page extraction, < 0.2 ms/article storage, 20+ MB/s matching at
 
 from __future__ import annotations
 
-import os
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from datetime import UTC, datetime
-from ipaddress import ip_network
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.engine import make_url
 
 from benchmarks import (
     digest_bench,
+    e2e_bench,
+    feedparse_bench,
     fetch_bench,
     latency_bench,
     matcher_bench,
+    memory_bench,
     scale_bench,
     storage_bench,
 )
 from benchmarks.corpora import Corpus, demo_corpus, perf_corpus
-from benchmarks.stages import (
-    Timing,
-    extract,
-    fetch_client_cpu,
-    parse,
-    trafilatura_alone,
-    warm_up,
-)
+from benchmarks.databases import scratch_postgres, scratch_sqlite
+from benchmarks.stages import Timing, extract, fetch_client_cpu, trafilatura_alone
+from extractors.articles import warm_up
 from extractors.events import detect_events, load_watchlist
-from flows.pipeline import run_cycle
-from flows.settings import Settings
-from newswatch.demo_server import DemoServer
-from storage import feeds as feed_store
-from storage.db import make_engine, upgrade
 
 console = Console(width=110)
-POSTGRES_URL = os.environ.get(
-    "NEWSWATCH_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 DIGEST_INCIDENTS = 10_000
 SCALE_FEEDS = (100, 1_000, 10_000)
+MEMORY_ENTRIES = 10_000
 
 
-def _libpq(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+@dataclass(frozen=True)
+class Target:
+    """One of issue 10's targets as measured: `ratio` is over 1 when the target is met."""
+
+    measure: str
+    value: str
+    target: str
+    ratio: float
 
 
-@contextmanager
-def scratch_postgres() -> Iterator[str | None]:
-    """A throwaway PostgreSQL database, or None when no server answers."""
-    name = f"newswatch_bench_{uuid.uuid4().hex[:8]}"
-    try:
-        with psycopg.connect(_libpq(POSTGRES_URL), autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.OperationalError:
-        yield None
-        return
-    try:
-        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(_libpq(POSTGRES_URL), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+TARGETS: list[Target] = []
+
+
+def at_least(measure: str, value: float, floor: float, unit: str = "") -> None:
+    TARGETS.append(Target(measure, f"{value:.2f}{unit}", f">= {floor:g}{unit}", value / floor))
+
+
+def at_most(measure: str, value: float, ceiling: float, unit: str = "") -> None:
+    TARGETS.append(Target(measure, f"{value:.2f}{unit}", f"<= {ceiling:g}{unit}", ceiling / value))
 
 
 def store_timings(n: int) -> list[Timing]:
@@ -97,13 +84,24 @@ def match_timing(texts: Sequence[str]) -> Timing:
     return Timing("match events (shipped watchlist)", len(texts), "articles", ms)
 
 
+def parse_timings(feeds: Sequence[bytes]) -> list[Timing]:
+    result = feedparse_bench.run(feeds)
+    entries = int(result["entries"])
+    fast = f"parse (lxml; feedparser for {result['fallbacks']:.0f} of {len(feeds)} feeds)"
+    at_most("feed parsing, ms per entry", result["fast_ms_per_entry"], 1.0, " ms")
+    return [
+        Timing(fast, entries, "entries", result["fast_ms_per_entry"]),
+        Timing("parse (feedparser alone)", entries, "entries", result["feedparser_ms_per_entry"]),
+    ]
+
+
 def stage_table(corpus: Corpus) -> list[str]:
-    warm_up(corpus.pages[0])
+    warm_up()
     baseline = trafilatura_alone(corpus.pages)
     extracted, texts = extract(corpus.pages)
     rows = [
         fetch_client_cpu(corpus.pages),
-        parse(corpus.feeds),
+        *parse_timings(corpus.feeds),
         extracted,
         match_timing(texts),
         *store_timings(2000),
@@ -122,23 +120,88 @@ def stage_table(corpus: Corpus) -> list[str]:
     return texts
 
 
-def end_to_end() -> None:
-    """One full cycle over the demo corpus served locally: articles per second, all stages."""
-    with tempfile.TemporaryDirectory() as folder, DemoServer() as server:
-        url = f"sqlite:///{Path(folder) / 'e2e.db'}"
-        upgrade(url)
-        engine = make_engine(url)
-        with engine.begin() as conn:
-            for feed_url in server.feed_urls():
-                feed_store.add_feed(conn, feed_url, now=datetime.now(UTC))
-        engine.dispose()
-        settings = Settings(database_url=url, allowed_private_networks=(ip_network("127.0.0.0/8"),))
-        summary = run_cycle(settings, include_all=True)
-    rate = summary.articles_stored / summary.seconds
-    console.print(
-        f"End to end on the demo corpus: {summary.articles_stored} articles in "
-        f"{summary.seconds:.2f} s = {rate:.0f} articles/s (DESIGN.md ceiling ~55-60/s per core)"
+def end_to_end(corpus: Corpus) -> None:
+    """The whole pipeline over the corpus served with 100 ms latency, on one core and on all."""
+    databases = [("PostgreSQL", scratch_postgres), ("SQLite", scratch_sqlite)]
+    rows, profile = e2e_bench.run(corpus, databases)
+    table = Table(
+        title=f"End to end: {corpus.name} on {e2e_bench.HOSTS} local hosts, 100 ms per response",
+        caption="per core used = articles per CPU-second of the process, its fork server and workers; "
+        "others' CPU = the rest of the machine meanwhile (the local hosts, the database); "
+        "ceiling = trafilatura alone on the same pages, same core, same run",
     )
+    columns = ("database", "cores", "feeds", "articles", "events", "alerts", "s", "articles/s")
+    for column in (
+        *columns,
+        "per core used",
+        "others' CPU s",
+        "ceiling /s",
+        "x ceiling",
+        "x one core",
+    ):
+        table.add_column(column, justify="right")
+    one_core: dict[str, dict[str, float]] = {}
+    for row in rows:
+        single = one_core.setdefault(row["database"], row)
+        per_core = row["articles"] / row["cpu_s"]
+        ceiling = single["trafilatura_per_s"]
+        table.add_row(
+            row["database"],
+            *(f"{row[key]:.0f}" for key in ("cores", "feeds", "articles", "events", "alerts")),
+            f"{row['seconds']:.1f}",
+            f"{row['articles_per_s']:.1f}",
+            f"{per_core:.1f}",
+            f"{row['others_cpu_s']:.1f}",
+            f"{ceiling:.1f}",
+            f"{row['articles_per_s'] / row['cores'] / ceiling:.2f}",
+            f"{row['articles_per_s'] / single['articles_per_s']:.2f}",
+        )
+    console.print(table)
+    for database, single in one_core.items():
+        rate = single["articles_per_s"]
+        at_least(f"end to end, articles/s on one core ({database})", rate, 50)
+        at_least(
+            f"end to end / trafilatura alone ({database})", rate / single["trafilatura_per_s"], 0.85
+        )
+        for row in rows:
+            if row["database"] == database and row["cores"] > 1:
+                at_least(
+                    f"{row['cores']:.0f} cores / one core ({database})",
+                    row["articles_per_s"] / rate,
+                    1.8,
+                )
+    shares = Table(
+        title="CPU share per stage (cProfile, the stages one after another in one process)"
+    )
+    shares.add_column("stage")
+    shares.add_column("share of CPU", justify="right")
+    for stage, share in profile.items():
+        shares.add_row(stage, f"{share:.1%}")
+    console.print(shares)
+
+
+def memory_line(corpus: Corpus) -> None:
+    """Peak memory of one cycle over `MEMORY_ENTRIES` new entries."""
+    with scratch_postgres() as postgres, scratch_sqlite() as sqlite:
+        url, name = (postgres, "PostgreSQL") if postgres else (sqlite, "SQLite")
+        result = memory_bench.run(corpus, url, MEMORY_ENTRIES)
+    console.print(
+        f"Peak memory of a cycle over {result['entries']:,.0f} new entries ({name}, every core, "
+        f"no latency): {result['peak_mb']:.0f} MB (PSS of the process, fork server and workers; "
+        f"{result['main_peak_mb']:.0f} MB the process alone), "
+        f"{result['articles']:,.0f} articles in {result['seconds']:.0f} s; target under 500 MB"
+    )
+    at_most(f"peak memory, {result['entries']:,.0f}-entry cycle", result["peak_mb"], 500, " MB")
+
+
+def summary_table() -> None:
+    table = Table(title="Targets (issue 10): ratio over 1 means met")
+    for column in ("measure", "measured", "target", "ratio"):
+        table.add_column(column, justify="left" if column == "measure" else "right")
+    for target in TARGETS:
+        mark = "" if target.ratio >= 1 else " (short)"
+        table.add_row(target.measure, target.value, target.target, f"{target.ratio:.2f}{mark}")
+    console.print(table)
 
 
 def matcher_table(texts: Sequence[str]) -> None:
@@ -179,7 +242,7 @@ def scale_table() -> None:
     )
     for column in ("feeds", "ms per feed poll", "queries per feed", "cycle s", "ratio to 100"):
         table.add_column(column, justify="right")
-    first: float | None = None
+    first = 0.0
     for n in SCALE_FEEDS:
         with scratch_postgres() as url:
             if url is None:
@@ -195,6 +258,9 @@ def scale_table() -> None:
             f"{result['ms_per_feed'] / first:.2f}",
         )
     console.print(table)
+    at_most(
+        f"cost per feed poll, {n:,} feeds / {SCALE_FEEDS[0]}", result["ms_per_feed"] / first, 1.3
+    )
 
 
 def fetch_line() -> None:
@@ -205,6 +271,7 @@ def fetch_line() -> None:
         f"latency: {result['requests']:.0f} requests in {result['seconds']:.2f} s = "
         f"{result['efficiency']:.2f} of the ideal rate (target 0.85)"
     )
+    at_least("fetch efficiency, concurrency 50 at 100 ms", result["efficiency"], 0.85)
 
 
 def latency_line() -> None:
@@ -215,19 +282,23 @@ def latency_line() -> None:
         f"{result['notify_s']:.0f} s): median {result['median_s']:.1f} s, max {result['max_s']:.1f} s; "
         f"target at most {result['target_s']:.0f} s (poll interval + notify interval)"
     )
+    at_most("publication to alert, worst", result["max_s"], result["target_s"], " s")
 
 
 def main() -> None:
+    corpora = [corpus for corpus in (demo_corpus(), perf_corpus()) if corpus is not None]
     texts: list[str] = []
-    for corpus in (demo_corpus(), perf_corpus()):
-        if corpus is not None:
-            texts = stage_table(corpus)
+    for corpus in corpora:
+        TARGETS.clear()  # the targets are those of the last corpus: the real one when present
+        texts = stage_table(corpus)
     matcher_table(texts)
-    end_to_end()
+    end_to_end(corpora[-1])
+    memory_line(corpora[-1])
     digest_table()
     scale_table()
     fetch_line()
     latency_line()
+    summary_table()
 
 
 if __name__ == "__main__":

@@ -13,8 +13,6 @@ import trafilatura
 
 from benchmarks.servers import serving
 from extractors.articles import extract_article
-from extractors.errors import FeedParseError
-from extractors.feeds import parse_feed
 from extractors.http import Fetcher, HttpPolicy
 
 
@@ -33,11 +31,6 @@ def _per_item(stage: str, unit: str, items: int, run: Callable[[], object]) -> T
     return Timing(stage, items, unit, (time.perf_counter() - started) * 1000 / max(items, 1))
 
 
-def warm_up(page: bytes) -> None:
-    """Load what the first extraction would (trafilatura's and py3langid's models) outside any timing."""
-    extract_article(page, url="http://127.0.0.1/article")
-
-
 def trafilatura_alone(pages: Sequence[bytes]) -> Timing:
     def run() -> None:
         for page in pages:
@@ -54,21 +47,6 @@ def extract(pages: Sequence[bytes]) -> tuple[Timing, list[str]]:
             texts.append(extract_article(page, url="http://127.0.0.1/article").text)
 
     return _per_item("extract (extract_article)", "pages", len(pages), run), texts
-
-
-def parse(feeds: Sequence[bytes]) -> Timing:
-    entries = 0
-
-    def run() -> None:
-        nonlocal entries
-        for body in feeds:
-            try:
-                entries += len(parse_feed(body, url="http://127.0.0.1/feed.xml").entries)
-            except FeedParseError:
-                continue
-
-    timing = _per_item("parse (feedparser)", "entries", 1, run)
-    return Timing(timing.stage, entries, "entries", timing.ms_per_item / max(entries, 1))
 
 
 def fetch_client_cpu(pages: Sequence[bytes]) -> Timing:

@@ -84,6 +84,12 @@ def extract_article(
     )
 
 
+def warm_up() -> None:
+    """Load the models that the first extraction would load (py3langid's takes about a second)."""
+    extract_article(b"<html><body><p>warm</p></body></html>", url="http://localhost/")
+    detect_language("The models load on first use, so this sentence loads them now.")
+
+
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of the text's language, or None when the text is too short to tell."""
     sample = text[:_LANGUAGE_SAMPLE_CHARS]

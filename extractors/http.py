@@ -142,10 +142,11 @@ class Fetcher:
     async def fetch_many(self, urls: Sequence[str]) -> list[FetchResult | FetchError]:
         """Fetch concurrently (within the per-host limit); each URL's result or error, in order."""
         async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(self._fetch_or_error(url)) for url in urls]
+            tasks = [group.create_task(self.fetch_or_error(url)) for url in urls]
         return [task.result() for task in tasks]
 
-    async def _fetch_or_error(self, url: str) -> FetchResult | FetchError:
+    async def fetch_or_error(self, url: str) -> FetchResult | FetchError:
+        """GET `url`; the result, or the `FetchError` that stopped it, returned rather than raised."""
         try:
             return await self.fetch(url)
         except FetchError as error:

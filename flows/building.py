@@ -1,61 +1,63 @@
-"""Article building stage: extract each page (the feed summary as fallback) and sign it for dedup."""
+"""Article building: an entry's fetched page (the feed summary as fallback) to an article signed for
+dedup, with the events found in its headline and text. CPU-bound: it runs in the worker processes of
+flows/workers.py."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from datetime import date
 
 from extractors.articles import extract_article
 from extractors.dedup import content_hash, simhash
-from extractors.errors import DestinationRefused, FetchError
+from extractors.errors import FetchError
+from extractors.events import Event, Watchlist, detect_events
 from extractors.http import FetchResult
-from flows.fetching import FeedUpdate, PendingEntry
+from flows.fetching import PendingEntry
 from storage import articles as article_store
+from storage import events as event_store
 
 
 @dataclass(frozen=True)
-class Candidates:
-    """Articles ready to store, and the feed updates that the page stage changed."""
+class Page:
+    """What fetching an entry's page gave, in a form that pickles: the body, or why there is none."""
 
-    articles: tuple[article_store.NewArticle, ...]
-    updates: tuple[FeedUpdate, ...]
+    body: bytes
+    error: str | None = None
 
-
-def build_articles(
-    entries: Sequence[PendingEntry],
-    pages: Sequence[FetchResult | FetchError],
-    updates: Sequence[FeedUpdate],
-) -> Candidates:
-    """Extract each page (the feed summary is the fallback) and sign it for dedup.
-
-    An entry whose link leads to a refused destination is dropped and marks its feed failing: a feed
-    that points at private addresses is misconfigured or hostile.
-    """
-    articles: list[article_store.NewArticle] = []
-    refused: dict[int, str] = {}
-    for pending, page in zip(entries, pages, strict=True):
-        if isinstance(page, DestinationRefused):
-            refused.setdefault(pending.feed_id, f"entry link refused: {page}")
-            continue
-        articles.append(_article_from(pending, page))
-    return Candidates(tuple(articles), tuple(_mark_refused(u, refused) for u in updates))
+    @classmethod
+    def of(cls, fetched: FetchResult | FetchError) -> Page:
+        if isinstance(fetched, FetchError):
+            return cls(b"", f"page not fetched: {fetched}")
+        return cls(fetched.body)
 
 
-def _article_from(
-    pending: PendingEntry, page: FetchResult | FetchError
-) -> article_store.NewArticle:
+@dataclass(frozen=True)
+class Built:
+    """An article ready to store and the events detected in it."""
+
+    article: article_store.NewArticle
+    events: tuple[Event, ...]
+
+
+def build_article(pending: PendingEntry, page: Page, watchlist: Watchlist, *, today: date) -> Built:
+    """Extract the page (the feed summary stands in when it yields no article) and detect the events
+    of its headline and text; people's offices are taken on the publication date, else `today`."""
+    article = _article_from(pending, page)
+    on = article.published_at.date() if article.published_at else today
+    document = event_store.document(article.title, article.text)
+    return Built(article, tuple(detect_events(document, watchlist, on=on)))
+
+
+def _article_from(pending: PendingEntry, page: Page) -> article_store.NewArticle:
     entry = pending.entry
-    if isinstance(page, FetchError):
-        html, error = b"", f"page not fetched: {page}"
-    else:
-        html, error = page.body, None
     extracted = extract_article(
-        html,
+        page.body,
         url=entry.url,
         fallback_title=entry.title,
         fallback_text=entry.summary,
         fallback_published=entry.published,
     )
+    error = page.error
     if not extracted.extracted and error is None:
         error = "no article text found in the page; feed summary kept"
     return article_store.NewArticle(
@@ -74,10 +76,3 @@ def _article_from(
         extracted=extracted.extracted,
         extraction_error=error,
     )
-
-
-def _mark_refused(update: FeedUpdate, refused: dict[int, str]) -> FeedUpdate:
-    reason = refused.get(update.feed_id)
-    if reason is None:
-        return update
-    return replace(update, outcome="failed", error=reason)

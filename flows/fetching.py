@@ -1,4 +1,4 @@
-"""Feed polling stages: which feeds are due, conditional GETs, new entries, their pages."""
+"""Feed polling stages: which feeds are due, conditional GETs, the entries not seen before."""
 
 from __future__ import annotations
 
@@ -142,15 +142,3 @@ def _unseen(
         taken.add(url)
         fresh.append(candidate)
     return fresh
-
-
-def fetch_pages(
-    entries: Sequence[PendingEntry], policy: HttpPolicy
-) -> list[FetchResult | FetchError]:
-    """Fetch every new entry's page concurrently; errors are returned in place, not raised."""
-
-    async def fetch_all() -> list[FetchResult | FetchError]:
-        async with Fetcher(policy) as fetcher:
-            return await fetcher.fetch_many([p.entry.url for p in entries])
-
-    return asyncio.run(fetch_all()) if entries else []

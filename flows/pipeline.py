@@ -1,8 +1,9 @@
-"""One ingest cycle as plain functions: due feeds -> fetch -> parse -> pages -> extract -> store -> events.
+"""One ingest cycle as plain functions: due feeds -> fetch -> parse -> new entries -> pages, built
+(extracted, events detected) in worker processes and stored a batch at a time -> feed states.
 
-The stages live in flows/fetching.py, flows/building.py and flows/storing.py. They run in `newswatch
-run` (called directly) and in the Prefect flow (each wrapped as a task), so `run_cycle` takes a `wrap`
-that turns a stage function into whatever should execute it.
+The stages live in flows/fetching.py, flows/pages.py (with flows/building.py, flows/workers.py) and
+flows/storing.py. They run in `newswatch run` (called directly) and in the Prefect flow (each wrapped
+as a task), so `run_cycle` takes a `wrap` that turns a stage function into whatever should execute it.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from typing import ParamSpec, Protocol, TypeVar
 
 from alerts.subscriptions import load_subscriptions
 from extractors.http import HttpPolicy
-from flows.building import build_articles
-from flows.fetching import FeedUpdate, fetch_pages, poll_feeds, read_entries, select_feeds
+from flows.fetching import FeedUpdate, poll_feeds, read_entries, select_feeds
+from flows.pages import ingest_pages, mark_refused
 from flows.runs import recorded_run
 from flows.settings import Settings
-from flows.storing import IngestSummary, store_cycle
+from flows.storing import IngestSummary, StorePlan, record_feeds
 from flows.watchlist import choose_watchlist
 from storage.db import make_engine
 from storage.polling import PollPolicy
@@ -143,26 +144,32 @@ def run_cycle(
             polls = wrap(poll_feeds)(feeds, fetch_policy)
             notify("reading entries", len(polls))
             entries, updates = wrap(read_entries)(engine, polls)
-            notify("fetching pages", len(entries))
-            pages = wrap(fetch_pages)(entries, fetch_policy)
-            notify("extracting articles", len(pages))
-            candidates = wrap(build_articles)(entries, pages, updates)
-            notify("storing", len(candidates.articles))
-            summary = wrap(store_cycle)(
-                engine,
-                candidates,
-                watchlist=watchlist,
+            notify("fetching and building articles", len(entries))
+            plan = StorePlan(
+                watchlist_version=watchlist.version,
                 subscriptions=subscriptions,
                 incident_window=timedelta(hours=settings.incident_window_h),
                 policy=poll_policy(settings),
+            )
+            pages = wrap(ingest_pages)(
+                engine,
+                entries,
+                watchlist=watchlist,
+                plan=plan,
+                policy=fetch_policy,
+                workers=settings.workers,
                 batch_size=settings.article_batch_size,
             )
+            notify("recording feeds", len(updates))
+            updates = mark_refused(updates, pages.refused)
+            wrap(record_feeds)(engine, updates, plan.policy)
+            summary = pages.summary
             summary.stage_seconds = laps.finish()
             summary.watchlist_version = watchlist.version
             summary.watchlist_rejected = choice.rejected
             summary = summarise(
                 summary,
-                candidates.updates,
+                updates,
                 entries=len(entries),
                 seconds=time.perf_counter() - started,
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Annotated, Literal
@@ -10,6 +11,11 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Network = IPv4Network | IPv6Network
+
+
+def default_workers() -> int:
+    """The cores this process may run on (its CPU affinity, which containers and `taskset` set)."""
+    return len(os.sched_getaffinity(0))
 
 
 class Settings(BaseSettings):
@@ -35,6 +41,8 @@ class Settings(BaseSettings):
     # should delay the feeds' next poll.
     feed_lease_s: int = Field(default=900, ge=30)
     article_batch_size: int = Field(default=200, ge=1)
+    # Processes extracting articles and detecting events (default: the cores this process may use).
+    workers: int = Field(default_factory=default_workers, ge=1)
     min_poll_interval_s: int = Field(default=5 * 60, ge=1)
     max_poll_interval_s: int = Field(default=24 * 3600, ge=1)
     watchlist_path: Path | None = None

@@ -1,8 +1,8 @@
-"""Storage stage: articles, events, incidents, alerts and feed polling state, a transaction per batch."""
+"""Storage stage: articles, events, incidents and alerts, a transaction per batch; then every feed's
+polling state."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -12,8 +12,8 @@ from sqlalchemy import Connection, Engine
 from alerts.process import process_events
 from alerts.subscriptions import Subscription
 from extractors.dedup import NEAR_DUPLICATE_MAX_DISTANCE
-from extractors.events import Watchlist, detect_events
-from flows.building import Candidates
+from extractors.events import Event
+from flows.building import Built
 from flows.fetching import FeedUpdate
 from storage import articles as article_store
 from storage import events as event_store
@@ -45,81 +45,69 @@ class IngestSummary:
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
 
-def store_cycle(
-    engine: Engine,
-    candidates: Candidates,
-    *,
-    watchlist: Watchlist,
-    subscriptions: Sequence[Subscription],
-    incident_window: timedelta,
-    policy: PollPolicy,
-    batch_size: int,
-) -> IngestSummary:
-    """Store articles, their events, the incidents and alerts they cause, and every feed's polling
-    state, one transaction per batch (an alert is queued exactly when its event is stored).
+@dataclass(frozen=True)
+class StorePlan:
+    """What storing needs besides the articles: the watchlist's version, who gets alerts, how long
+    an incident stays open, and how feeds are rescheduled."""
 
-    Feed state is written in the last transaction, after the articles: a crash before it leaves the old
-    ETag in place, so the next cycle fetches the feed again instead of losing its entries.
-    """
-    summary = IngestSummary()
-    events_by_type: Counter[str] = Counter()
-    batches = [
-        candidates.articles[i : i + batch_size]
-        for i in range(0, len(candidates.articles), batch_size)
-    ] or [()]
-    for index, batch in enumerate(batches):
-        with engine.begin() as conn:
-            now = datetime.now(UTC)
-            stored = article_store.store_articles(
-                conn, batch, now=now, max_distance=NEAR_DUPLICATE_MAX_DISTANCE
-            )
-            new_events = _detect(stored, watchlist)
-            event_ids = event_store.store_new_events(conn, new_events, now=now)
-            alerting = process_events(
-                conn, event_ids, subscriptions, now=now, window=incident_window
-            )
-            summary.events_stored += len(event_ids)
-            summary.incidents_created += alerting.incidents_created
-            summary.incidents_updated += alerting.incidents_updated
-            summary.alerts_queued += alerting.alerts
-            events_by_type.update(e.event_type for e in new_events)
-            summary.articles_stored += len(stored)
-            summary.joined_stories += sum(1 for s in stored if not s.new_story)
-            summary.extraction_failures += sum(1 for s in stored if not s.extracted)
-            if index == len(batches) - 1:
-                _record_feeds(conn, candidates.updates, now=now, policy=policy)
-    summary.events_by_type = dict(events_by_type)
-    return summary
+    watchlist_version: str
+    subscriptions: Sequence[Subscription]
+    incident_window: timedelta
+    policy: PollPolicy
 
 
-def _detect(
-    stored: Sequence[article_store.StoredArticle], watchlist: Watchlist
-) -> list[event_store.NewEvent]:
-    """Events of the newly stored articles, headline first; people's offices are taken on the
-    publication date."""
-    found: list[event_store.NewEvent] = []
-    for article in stored:
-        on = (article.published_at or article.fetched_at).date()
-        for event in detect_events(
-            event_store.document(article.title, article.text), watchlist, on=on
-        ):
-            found.append(
-                event_store.NewEvent(
-                    article_id=article.id,
-                    event_type=event.type,
-                    modality=event.modality,
-                    confidence=event.confidence,
-                    evidence=event.evidence,
-                    span_start=event.span[0],
-                    span_end=event.span[1],
-                    watchlist_version=watchlist.version,
-                    actors=tuple(
-                        event_store.EventActor(a.id, a.name, a.role, a.country)
-                        for a in event.actors
-                    ),
-                )
-            )
-    return found
+def store_batch(
+    engine: Engine, batch: Sequence[Built], plan: StorePlan, summary: IngestSummary
+) -> None:
+    """Store one batch of articles with their events and the incidents and alerts they cause, in one
+    transaction (an alert is queued exactly when its event is stored); count them into `summary`."""
+    with engine.begin() as conn:
+        now = datetime.now(UTC)
+        stored = article_store.store_articles(
+            conn, [b.article for b in batch], now=now, max_distance=NEAR_DUPLICATE_MAX_DISTANCE
+        )
+        events = {(b.article.feed_id, b.article.guid): b.events for b in batch}
+        new_events = [
+            _new_event(article.id, event, plan.watchlist_version)
+            for article in stored
+            for event in events[article.feed_id, article.guid]
+        ]
+        event_ids = event_store.store_new_events(conn, new_events, now=now)
+        alerting = process_events(
+            conn, event_ids, plan.subscriptions, now=now, window=plan.incident_window
+        )
+    summary.events_stored += len(event_ids)
+    summary.incidents_created += alerting.incidents_created
+    summary.incidents_updated += alerting.incidents_updated
+    summary.alerts_queued += alerting.alerts
+    for event in new_events:
+        summary.events_by_type[event.event_type] = (
+            summary.events_by_type.get(event.event_type, 0) + 1
+        )
+    summary.articles_stored += len(stored)
+    summary.joined_stories += sum(1 for s in stored if not s.new_story)
+    summary.extraction_failures += sum(1 for s in stored if not s.extracted)
+
+
+def record_feeds(engine: Engine, updates: Sequence[FeedUpdate], policy: PollPolicy) -> None:
+    """Every polled feed's new state. Written after the articles: a crash before it leaves the old
+    ETag in place, so the next cycle fetches the feed again instead of losing its entries."""
+    with engine.begin() as conn:
+        _record_feeds(conn, updates, now=datetime.now(UTC), policy=policy)
+
+
+def _new_event(article_id: int, event: Event, watchlist_version: str) -> event_store.NewEvent:
+    return event_store.NewEvent(
+        article_id=article_id,
+        event_type=event.type,
+        modality=event.modality,
+        confidence=event.confidence,
+        evidence=event.evidence,
+        span_start=event.span[0],
+        span_end=event.span[1],
+        watchlist_version=watchlist_version,
+        actors=tuple(event_store.EventActor(a.id, a.name, a.role, a.country) for a in event.actors),
+    )
 
 
 def _record_feeds(

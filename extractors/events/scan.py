@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import operator
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import ahocorasick_rs
 
@@ -139,6 +139,9 @@ class Automaton:
     is_step: tuple[bool, ...]
     is_actor: tuple[bool, ...]
 
+    def __reduce__(self) -> tuple[Callable[[tuple[Entry, ...]], Automaton], tuple[Any, ...]]:
+        return compile_automaton, (self.entries,)
+
 
 def build_automaton(
     aliases: Sequence[Alias], patterns: Sequence[Pattern], not_actors: Sequence[Alias] = ()
@@ -166,13 +169,19 @@ def build_automaton(
         entries.append(
             Entry(key, tuple(by_alias[key]), steps, starts, not key.endswith(" "), alone, needs)
         )
+    return compile_automaton(tuple(entries))
+
+
+def compile_automaton(entries: tuple[Entry, ...]) -> Automaton:
+    """The searchers over the entries' keys. Pickling an `Automaton` sends only its entries (the
+    compiled searchers cannot be pickled), and this builds them again on the other side."""
     # Overlapping search needs the standard match kind. The DFA runs little faster than the
     # contiguous NFA but takes some 100 MB and ten times as long to build for 10,000 aliases.
     keys, nfa = [entry.key for entry in entries], ahocorasick_rs.Implementation.ContiguousNFA
     return Automaton(
         ahocorasick_rs.AhoCorasick(keys, implementation=nfa),
         ahocorasick_rs.BytesAhoCorasick([key.encode() for key in keys], implementation=nfa),
-        tuple(entries),
+        entries,
         tuple(bool(entry.steps) for entry in entries),
         tuple(bool(entry.aliases) for entry in entries),
     )

@@ -17,7 +17,7 @@ from flows.storing import IngestSummary
 from newswatch.commands.output import console
 from storage.db import upgrade
 
-STAGES = 6
+STAGES = 4
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 
 
