@@ -73,7 +73,7 @@ class SubscriptionError(Exception):
     """The subscriptions file has problems; `problems` lists each with its file and line."""
 
     def __init__(self, problems: Collection[Problem]) -> None:
-        self.problems = tuple(problems)
+        self.problems = tuple(sorted(problems, key=lambda p: (p.file, p.line)))
         super().__init__("invalid subscriptions: " + "; ".join(str(p) for p in self.problems))
 
 
@@ -104,7 +104,8 @@ def parse_subscriptions(
 ) -> tuple[tuple[Subscription, ...], list[Problem]]:
     """Like `check_subscriptions`, for YAML text in memory."""
     source = Source(file)
-    return _read_file(source, source.parse(text), known_actors), source.problems
+    subscriptions = _read_file(source, source.parse(text), known_actors)
+    return subscriptions, sorted(source.problems, key=lambda p: p.line)
 
 
 def _read_file(

@@ -65,6 +65,13 @@ class ChannelSpec:
 
 def parse_channel(source: Source, node: Node) -> ChannelSpec | None:
     """The channel of one `channels:` entry; problems are recorded on `source`."""
+    if isinstance(node.value, dict) and len(node.value) == 1:
+        ((kind, value),) = node.value.items()
+        if kind not in CHANNEL_KINDS:
+            source.problem(
+                value.line, f"unknown channel kind '{kind}': use one of {', '.join(CHANNEL_KINDS)}"
+            )
+            return None
     data = source.mapping(node, "a channel", frozenset(CHANNEL_KINDS))
     if data is None:
         return None

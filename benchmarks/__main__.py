@@ -35,7 +35,7 @@ from benchmarks.stages import Timing, extract, fetch_client_cpu, trafilatura_alo
 from extractors.articles import warm_up
 from extractors.events import detect_events, load_watchlist
 
-console = Console(width=110)
+console = Console(width=140)
 DIGEST_INCIDENTS = 10_000
 SCALE_FEEDS = (100, 1_000, 10_000)
 MEMORY_ENTRIES = 10_000
@@ -125,19 +125,20 @@ def end_to_end(corpus: Corpus) -> None:
     databases = [("PostgreSQL", scratch_postgres), ("SQLite", scratch_sqlite)]
     rows, profile = e2e_bench.run(corpus, databases)
     table = Table(
-        title=f"End to end: {corpus.name} on {e2e_bench.HOSTS} local hosts, 100 ms per response",
+        title=f"End to end: {corpus.name}, {rows[0]['feeds'] if rows else 0} feeds on "
+        f"{e2e_bench.HOSTS} local hosts, 100 ms per response",
         caption="per core used = articles per CPU-second of the process, its fork server and workers; "
         "others' CPU = the rest of the machine meanwhile (the local hosts, the database); "
         "ceiling = trafilatura alone on the same pages, same core, same run",
     )
-    columns = ("database", "cores", "feeds", "articles", "events", "alerts", "s", "articles/s")
+    columns = ("database", "cores", "articles", "events", "alerts", "s", "articles/s")
     for column in (
         *columns,
         "per core used",
         "others' CPU s",
-        "ceiling /s",
+        "ceiling/s",
         "x ceiling",
-        "x one core",
+        "x 1 core",
     ):
         table.add_column(column, justify="right")
     one_core: dict[str, dict[str, float]] = {}
@@ -147,7 +148,7 @@ def end_to_end(corpus: Corpus) -> None:
         ceiling = single["trafilatura_per_s"]
         table.add_row(
             row["database"],
-            *(f"{row[key]:.0f}" for key in ("cores", "feeds", "articles", "events", "alerts")),
+            *(f"{row[key]:.0f}" for key in ("cores", "articles", "events", "alerts")),
             f"{row['seconds']:.1f}",
             f"{row['articles_per_s']:.1f}",
             f"{per_core:.1f}",
@@ -159,10 +160,12 @@ def end_to_end(corpus: Corpus) -> None:
     console.print(table)
     for database, single in one_core.items():
         rate = single["articles_per_s"]
-        at_least(f"end to end, articles/s on one core ({database})", rate, 50)
+        ceiling = single["trafilatura_per_s"]
         at_least(
-            f"end to end / trafilatura alone ({database})", rate / single["trafilatura_per_s"], 0.85
+            f"trafilatura alone, pages/s on one core (the ceiling, {database} run)", ceiling, 50
         )
+        at_least(f"end to end, articles/s on one core ({database})", rate, 50)
+        at_least(f"end to end / trafilatura alone ({database})", rate / ceiling, 0.85)
         for row in rows:
             if row["database"] == database and row["cores"] > 1:
                 at_least(

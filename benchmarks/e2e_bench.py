@@ -10,12 +10,9 @@ the servers and the database run outside the pin, as they would on other machine
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import cProfile
-import multiprocessing
 import os
 import pstats
-import queue
 import re
 import tempfile
 import time
@@ -25,11 +22,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from html import escape
 from ipaddress import ip_network
-from multiprocessing import Queue, forkserver
+from multiprocessing import forkserver
 from pathlib import Path
 from typing import Any
 
 from benchmarks.corpora import Corpus
+from benchmarks.isolated import in_fresh_process
 from benchmarks.servers import Responses, slow_hosts
 from benchmarks.stages import trafilatura_alone
 from extractors.errors import FeedParseError
@@ -163,48 +161,35 @@ def bench_settings(database_url: str, folder: Path, workers: int) -> Settings:
 def trial(database_url: str, cores: Sequence[int], pages: list[bytes]) -> dict[str, float]:
     """One cycle over every feed, in a fresh process pinned to `cores` with a worker per core;
     `pages` are the pages the entries lead to, for the ceiling."""
-    results: Queue[dict[str, float]] = multiprocessing.get_context("spawn").Queue()
-    process = multiprocessing.get_context("spawn").Process(
-        target=_trial, args=(database_url, tuple(cores), pages, results)
-    )
-    process.start()
-    while process.is_alive() or not results.empty():
-        with contextlib.suppress(queue.Empty):
-            return results.get(timeout=1)
-    raise RuntimeError(f"the trial process on cores {list(cores)} died (exit {process.exitcode})")
+    return in_fresh_process(_trial, database_url, tuple(cores), pages)
 
 
 def _trial(
     database_url: str,
     cores: tuple[int, ...],
     pages: list[bytes],
-    results: Queue[dict[str, float]],
-) -> None:
+) -> dict[str, float]:
     os.sched_setaffinity(0, cores)
     start_fork_server()  # a running service has it already: not part of a cycle's cost
     # The ceiling: trafilatura alone on the same pages, on the same core, just before the cycle.
     ceiling = 1000 / trafilatura_alone(pages).ms_per_item if len(cores) == 1 else 0.0
     with tempfile.TemporaryDirectory() as folder:
         settings = bench_settings(database_url, Path(folder), workers=len(cores))
-        cpu, main, machine = _cpu_seconds(), time.process_time(), _machine_cpu_seconds()
+        cpu, machine = _cpu_seconds(), _machine_cpu_seconds()
         summary = run_cycle(settings, include_all=True)
-        cpu, main = _cpu_seconds() - cpu, time.process_time() - main
-        machine = _machine_cpu_seconds() - machine
-    results.put(
-        {
-            "cores": len(cores),
-            "entries": summary.new_entries,
-            "articles": summary.articles_stored,
-            "events": summary.events_stored,
-            "alerts": summary.alerts_queued,
-            "seconds": summary.seconds,
-            "articles_per_s": summary.articles_stored / summary.seconds,
-            "cpu_s": cpu,
-            "main_cpu_s": main,
-            "others_cpu_s": machine - cpu,
-            "trafilatura_per_s": ceiling,
-        }
-    )
+        cpu, machine = _cpu_seconds() - cpu, _machine_cpu_seconds() - machine
+    return {
+        "cores": len(cores),
+        "entries": summary.new_entries,
+        "articles": summary.articles_stored,
+        "events": summary.events_stored,
+        "alerts": summary.alerts_queued,
+        "seconds": summary.seconds,
+        "articles_per_s": summary.articles_stored / summary.seconds,
+        "cpu_s": cpu,
+        "others_cpu_s": machine - cpu,
+        "trafilatura_per_s": ceiling,
+    }
 
 
 def _cpu_seconds() -> float:

@@ -6,18 +6,16 @@ all its descendants (fork server and workers): a page the forked processes share
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
-import queue
 import tempfile
 import threading
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from multiprocessing import Queue
 from pathlib import Path
 
 from benchmarks.corpora import Corpus
 from benchmarks.e2e_bench import Site, bench_settings, prepare, served
+from benchmarks.isolated import in_fresh_process
 from flows.pipeline import run_cycle
 from flows.workers import start_fork_server
 
@@ -51,18 +49,10 @@ def run(corpus: Corpus, database_url: str, entries: int = 10_000) -> dict[str, f
     site = generated_site(corpus, entries)
     with served(site, latency_s=0.0) as feed_urls:
         prepare(database_url, feed_urls)
-        results: Queue[dict[str, float]] = multiprocessing.get_context("spawn").Queue()
-        process = multiprocessing.get_context("spawn").Process(
-            target=_cycle, args=(database_url, results)
-        )
-        process.start()
-        while process.is_alive() or not results.empty():
-            with contextlib.suppress(queue.Empty):
-                return results.get(timeout=1)
-    raise RuntimeError(f"the memory trial died (exit {process.exitcode})")
+        return in_fresh_process(_cycle, database_url)
 
 
-def _cycle(database_url: str, results: Queue[dict[str, float]]) -> None:
+def _cycle(database_url: str) -> dict[str, float]:
     start_fork_server()
     peak = [0, 0]  # the whole tree, this process alone
     done = threading.Event()
@@ -79,15 +69,13 @@ def _cycle(database_url: str, results: Queue[dict[str, float]]) -> None:
         summary = run_cycle(settings, include_all=True)
     done.set()
     sampler.join()
-    results.put(
-        {
-            "entries": summary.new_entries,
-            "articles": summary.articles_stored,
-            "seconds": summary.seconds,
-            "peak_mb": peak[0] / 2**20,
-            "main_peak_mb": peak[1] / 2**20,
-        }
-    )
+    return {
+        "entries": summary.new_entries,
+        "articles": summary.articles_stored,
+        "seconds": summary.seconds,
+        "peak_mb": peak[0] / 2**20,
+        "main_peak_mb": peak[1] / 2**20,
+    }
 
 
 def tree_memory(root: int) -> int:

@@ -11,7 +11,7 @@ from alerts.notify import NotifyConfig, NotifySummary, RetryPolicy, notify_pass
 from flows.pipeline import http_policy
 from flows.runs import recorded_run
 from flows.settings import Settings
-from storage.db import make_engine
+from storage.db import make_engine, require_current_schema
 
 
 def smtp_settings(settings: Settings) -> SmtpSettings | None:
@@ -46,6 +46,7 @@ def run_notify(settings: Settings, environ: Mapping[str, str]) -> NotifySummary:
     """One delivery pass over the due outbox rows of the configured database."""
     engine = make_engine(settings.database_url)
     try:
+        require_current_schema(engine)
         with recorded_run(engine, "notify") as note:
             summary = notify_pass(engine, notify_config(settings, environ))
             note.detail = f"{summary.sent} sent, {summary.retrying} to retry, {summary.dead} dead"

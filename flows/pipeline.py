@@ -23,7 +23,7 @@ from flows.runs import recorded_run
 from flows.settings import Settings
 from flows.storing import IngestSummary, StorePlan, record_feeds
 from flows.watchlist import choose_watchlist
-from storage.db import make_engine
+from storage.db import make_engine, require_current_schema
 from storage.polling import PollPolicy
 
 P = ParamSpec("P")
@@ -125,14 +125,17 @@ def run_cycle(
 
     engine = make_engine(settings.database_url)
     try:
+        # A database without the schema or a subscriptions file with mistakes stops the cycle before
+        # it starts: they are the operator's to fix, not failed runs.
+        require_current_schema(engine)
+        choice = choose_watchlist(engine, settings.watchlist_path, now=datetime.now(UTC))
+        watchlist = choice.watchlist
+        subscriptions = (
+            load_subscriptions(settings.subscriptions_path, known_actors=watchlist.actors)
+            if settings.subscriptions_path
+            else ()
+        )
         with recorded_run(engine, "ingest") as note:
-            choice = choose_watchlist(engine, settings.watchlist_path, now=datetime.now(UTC))
-            watchlist = choice.watchlist
-            subscriptions = (
-                load_subscriptions(settings.subscriptions_path, known_actors=watchlist.actors)
-                if settings.subscriptions_path
-                else ()
-            )
             fetch_policy = http_policy(settings)
             feeds = wrap(select_feeds)(
                 engine,

@@ -12,6 +12,7 @@ from newswatch.commands.metrics import metrics
 from newswatch.commands.serve import serve
 from newswatch.commands.status import status
 from newswatch.demo import demo
+from newswatch.errors import run_reporting_errors
 
 app = typer.Typer(
     help="newswatch: watch news feeds for the moves of states and armed groups.",
@@ -37,3 +38,8 @@ app.command("serve")(serve)
 app.command("metrics")(metrics)
 events.register(app)
 alerts.register(app)
+
+
+def entry() -> None:
+    """The `newswatch` console script: the app, with a user's mistakes told in one line each."""
+    run_reporting_errors(app)

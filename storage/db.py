@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from psycopg.types.array import ListBinaryDumper
 from sqlalchemy import (
     Column,
@@ -39,6 +41,10 @@ T = TypeVar("T")
 AnyRow = Row[*tuple[Any, ...]]
 
 
+class UnsupportedDatabase(ValueError):
+    """A database URL for something other than SQLite or PostgreSQL."""
+
+
 def normalize_url(url: str) -> URL:
     """Parse `url`; plain `postgresql://` (or `postgres://`) URLs get the psycopg 3 driver."""
     parsed = make_url(url)
@@ -46,7 +52,7 @@ def normalize_url(url: str) -> URL:
         parsed = parsed.set(drivername="postgresql+psycopg")
     backend = parsed.get_backend_name()
     if backend not in ("sqlite", "postgresql"):
-        raise ValueError(f"unsupported database {backend!r}: use SQLite or PostgreSQL")
+        raise UnsupportedDatabase(f"unsupported database {backend!r}: use SQLite or PostgreSQL")
     return parsed
 
 
@@ -97,6 +103,22 @@ def upgrade(database_url: str, revision: str = "head") -> None:
     # Config values go through configparser interpolation, so a literal % must be doubled.
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     command.upgrade(config, revision)
+
+
+class SchemaNotCurrent(Exception):
+    """The database has no newswatch tables, or they are at an older schema than this code; the
+    message says which, as the end of "the database ... "."""
+
+
+def require_current_schema(engine: Engine) -> None:
+    """Raise `SchemaNotCurrent` unless the database is at the latest migration."""
+    with engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    latest = set(ScriptDirectory(str(MIGRATIONS_DIR)).get_heads())
+    if current != latest:
+        raise SchemaNotCurrent(
+            "has no newswatch tables" if not current else "is at an older schema"
+        )
 
 
 def insert_for(conn: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:

@@ -97,19 +97,19 @@ subscriptions:
     colour: red
 """
     problems = _problems(text, known_actors={"RUS", "ARM"})
-    assert problems == [
-        "subs.yaml:15: unknown field 'colour' in a subscription",
+    assert problems == [  # in line order
         "subs.yaml:4: not an email address: 'not-an-address'",
         "subs.yaml:5: not an environment variable name: 'bad name'",
         "subs.yaml:5: missing required field 'channel' in 'slack_bot'",
-        "subs.yaml:12: 'delivery' must be one of instant, hourly, digest",
-        "subs.yaml:8: a pair is a list of two different actor ids",
         "subs.yaml:7: unknown actor 'XXQ': not in the watchlist",
+        "subs.yaml:8: a pair is a list of two different actor ids",
         "subs.yaml:9: unknown event type 'invasion'",
         "subs.yaml:10: unknown modality 'likely'",
         "subs.yaml:11: 'min_confidence' must be between 0 and 1",
+        "subs.yaml:12: 'delivery' must be one of instant, hourly, digest",
         "subs.yaml:13: 'start' must be a quoted time like \"22:00\"",
         "subs.yaml:14: unknown time zone 'Mars/Olympus' (e.g. Europe/Berlin)",
+        "subs.yaml:15: unknown field 'colour' in a subscription",
     ]
 
 
@@ -176,7 +176,7 @@ def test_subscriptions_check_reports_problems_and_unset_secrets(
         MINIMAL.replace("desk@example.org", "nobody") + "    match: {actors: [XYZ]}\n"
     )
     bad = runner.invoke(cli(), ["subscriptions", "check", str(broken)])
-    assert bad.exit_code == 1
+    assert bad.exit_code == 2
     assert f"{broken}:4: not an email address: 'nobody'" in bad.output
     assert "unknown actor 'XYZ': not in the watchlist" in bad.output
     assert runner.invoke(cli(), ["subscriptions", "check"]).exit_code == 2

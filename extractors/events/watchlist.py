@@ -38,7 +38,7 @@ class WatchlistError(ExtractorError):
     """The watchlist files have problems; `problems` lists each one with its file and line."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = tuple(problems)
+        self.problems = tuple(sorted(problems, key=lambda p: (p.file, p.line)))
         super().__init__("invalid watchlist: " + "; ".join(str(p) for p in self.problems))
 
 

@@ -205,12 +205,12 @@ def check(
     watchlist = load_watchlist([settings.watchlist_path] if settings.watchlist_path else None)
     subscriptions, problems = check_subscriptions(path, known_actors=watchlist.actors)
     for problem in problems:
-        console.print(escape(str(problem)), style="red", highlight=False)
+        console.print(escape(str(problem)), style="red", highlight=False, soft_wrap=True)
     for warning in _warnings(subscriptions, settings):
         console.print(f"warning: {escape(warning)}", style="yellow", highlight=False)
     for s in subscriptions:
         channels = ", ".join(c.key for c in s.channels)
         console.print(f"{s.name}: {s.delivery}, {escape(channels)}", highlight=False)
     if problems:
-        raise typer.Exit(1)
+        raise typer.Exit(2)
     console.print(f"{path}: {len(subscriptions)} subscriptions, no problems", highlight=False)
