@@ -52,6 +52,11 @@ class AlertMessage:
     created_at: datetime
 
 
+def alert_actors(incident: Incident) -> tuple[AlertActor, ...]:
+    """The incident's actors as alerts name them, in their order (sources first)."""
+    return tuple(AlertActor(a.id, a.name, a.role) for a in incident.actors)
+
+
 def alert_item(
     incident: Incident, sources: Sequence[IncidentSource], update_reason: str | None = None
 ) -> AlertItem:
@@ -62,7 +67,7 @@ def alert_item(
         event_type=incident.event_type,
         modality=incident.modality,
         confidence=incident.confidence,
-        actors=tuple(AlertActor(a.id, a.name, a.role) for a in incident.actors),
+        actors=alert_actors(incident),
         evidence=incident.evidence,
         sources=tuple(AlertSource(s.outlet, s.title, s.url, s.published_at) for s in sources),
         first_seen=incident.first_seen,

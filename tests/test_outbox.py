@@ -14,6 +14,7 @@ from alerts.process import ProcessSummary, process_events
 from alerts.subscriptions import Subscription
 from storage import incidents as incident_store
 from storage import outbox as outbox_store
+from storage.events import EventActor
 from storage.models import deliveries, incidents
 from tests.alerting_data import BLR, DESK, NOW, PRK, RUS, Ev, cli, publish, subscriptions
 
@@ -279,5 +280,9 @@ def test_alerts_list_and_show_give_the_incident_its_sources_and_deliveries(
     assert {d["channel"] for d in details["deliveries"]} == {"email", "slack_webhook"}
     table = runner.invoke(cli(), ["alerts", "list", "--type", "sanctions", "--since", "2026-11-20"])
     assert "sanctions" in table.output and "troop_deployment" not in table.output
+    usa, irn = EventActor("USA", "United States", "source"), EventActor("IRN", "Iran", "target")
+    report(engine, "wire", "a3", Ev(type="sanctions", actors=(usa, irn)), hours=4)
+    directed = runner.invoke(cli(), ["alerts", "list", "--actor", "IRN"])
+    assert "USA → IRN" in directed.output  # source to target, as the email subjects say
     assert runner.invoke(cli(), ["alerts", "show", "999"]).exit_code == 1
     assert runner.invoke(cli(), ["alerts", "list", "--type", "invasion"]).exit_code == 2

@@ -13,6 +13,8 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from alerts.message import alert_actors
+from alerts.render import actors_line
 from alerts.subscriptions import Subscription, check_subscriptions
 from extractors.events import load_watchlist
 from extractors.events.model import EVENT_TYPES
@@ -88,7 +90,7 @@ def list_alerts(
                 i.event_type,
                 i.modality,
                 f"{i.confidence:.2f}",
-                i.actor_key,
+                actors_line(alert_actors(i), short=True),
                 i.source_count,
                 _counts(counts.get(i.id or 0)),
             ]
