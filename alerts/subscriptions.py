@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from alerts.targets import ChannelSpec, parse_channel
 from extractors.events.model import EVENT_TYPES, MODALITIES
-from extractors.events.yamlsrc import Node, Problem, Source
+from extractors.events.yamlsrc import Node, Problem, Source, in_line_order
 
 DELIVERY_MODES = ("instant", "hourly", "digest")
 # Negated events ("X denied sending troops") never alert unless a subscription asks for them.
@@ -73,7 +73,7 @@ class SubscriptionError(Exception):
     """The subscriptions file has problems; `problems` lists each with its file and line."""
 
     def __init__(self, problems: Collection[Problem]) -> None:
-        self.problems = tuple(sorted(problems, key=lambda p: (p.file, p.line)))
+        self.problems = tuple(problems)
         super().__init__("invalid subscriptions: " + "; ".join(str(p) for p in self.problems))
 
 
@@ -105,7 +105,7 @@ def parse_subscriptions(
     """Like `check_subscriptions`, for YAML text in memory."""
     source = Source(file)
     subscriptions = _read_file(source, source.parse(text), known_actors)
-    return subscriptions, sorted(source.problems, key=lambda p: p.line)
+    return subscriptions, in_line_order(source.problems)
 
 
 def _read_file(

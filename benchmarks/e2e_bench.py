@@ -36,7 +36,7 @@ from extractors.feeds import parse_feed
 from extractors.http import Fetcher
 from flows.building import Page, build_article
 from flows.fetching import poll_feeds, read_entries
-from flows.pipeline import http_policy, poll_policy, run_cycle
+from flows.pipeline import http_policy, run_cycle
 from flows.settings import Settings
 from flows.storing import IngestSummary, StorePlan, store_batch
 from flows.workers import start_fork_server
@@ -216,7 +216,7 @@ def stage_profile(database_url: str) -> dict[str, float]:
         settings = bench_settings(database_url, Path(folder), workers=1)
         engine = make_engine(database_url)
         watchlist = load_watchlist()
-        plan = StorePlan(watchlist.version, (), timedelta(hours=72), poll_policy(settings))
+        plan = StorePlan(watchlist.version, (), timedelta(hours=72))
         with engine.begin() as conn:
             feeds = feed_store.claim_feeds(
                 conn,
@@ -281,8 +281,8 @@ def run(
                     prepare(url, feed_urls)
                     result = trial(url, cores, site.served_pages())
                     rows.append({"database": name, "feeds": len(feed_urls), **result})
-            with scratch() as url:
-                if url is not None:
-                    prepare(url, feed_urls)
-                    profile = stage_profile(url)
+        with databases[-1][1]() as url:
+            if url is not None:
+                prepare(url, feed_urls)
+                profile = stage_profile(url)
     return rows, profile

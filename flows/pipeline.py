@@ -152,7 +152,6 @@ def run_cycle(
                 watchlist_version=watchlist.version,
                 subscriptions=subscriptions,
                 incident_window=timedelta(hours=settings.incident_window_h),
-                policy=poll_policy(settings),
             )
             pages = wrap(ingest_pages)(
                 engine,
@@ -165,7 +164,7 @@ def run_cycle(
             )
             notify("recording feeds", len(updates))
             updates = mark_refused(updates, pages.refused)
-            wrap(record_feeds)(engine, updates, plan.policy)
+            wrap(record_feeds)(engine, updates, poll_policy(settings))
             summary = pages.summary
             summary.stage_seconds = laps.finish()
             summary.watchlist_version = watchlist.version

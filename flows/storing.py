@@ -47,13 +47,12 @@ class IngestSummary:
 
 @dataclass(frozen=True)
 class StorePlan:
-    """What storing needs besides the articles: the watchlist's version, who gets alerts, how long
-    an incident stays open, and how feeds are rescheduled."""
+    """What storing needs besides the articles: the watchlist's version, who gets alerts, and how
+    long an incident stays open."""
 
     watchlist_version: str
     subscriptions: Sequence[Subscription]
     incident_window: timedelta
-    policy: PollPolicy
 
 
 def store_batch(

@@ -21,7 +21,7 @@ from extractors.events.mentions import PREPOSITIONS
 from extractors.events.modality import ModalityRules, read_modality
 from extractors.events.patterns import Pattern, read_pattern, read_word_classes
 from extractors.events.scan import Automaton, build_automaton
-from extractors.events.yamlsrc import Node, Problem, Source
+from extractors.events.yamlsrc import Node, Problem, Source, in_line_order
 
 DATA_DIR = Path(__file__).parent / "data"
 # The top-level key names the kind of a file; the other keys it may hold.
@@ -38,7 +38,7 @@ class WatchlistError(ExtractorError):
     """The watchlist files have problems; `problems` lists each one with its file and line."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = tuple(sorted(problems, key=lambda p: (p.file, p.line)))
+        self.problems = tuple(in_line_order(problems))
         super().__init__("invalid watchlist: " + "; ".join(str(p) for p in self.problems))
 
 

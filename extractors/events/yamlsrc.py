@@ -4,6 +4,7 @@ its file and line."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import yaml
@@ -21,6 +22,11 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.reason}"
+
+
+def in_line_order(problems: Iterable[Problem]) -> list[Problem]:
+    """By file, then line; problems on one line keep the order they were found in."""
+    return sorted(problems, key=lambda p: (p.file, p.line))
 
 
 @dataclass(frozen=True)
