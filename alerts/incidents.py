@@ -41,6 +41,7 @@ class Sighting:
     evidence: str
     actors: tuple[IncidentActor, ...]
     seen_at: datetime
+    mark: str | None = None
 
     @property
     def actor_key(self) -> str:
@@ -95,9 +96,9 @@ def event_time(published_at: datetime | None, detected_at: datetime) -> datetime
 
 
 def joins(incident: Incident, sighting: Sighting, window: timedelta) -> bool:
-    """The same type and, either the same story with a shared actor (a rewrite may name one more),
+    """The same type and mark and, either the same story with a shared actor (a rewrite may name one more),
     or the same actors within `window` of the incident's reports."""
-    if incident.event_type != sighting.event_type:
+    if incident.event_type != sighting.event_type or incident.mark != sighting.mark:
         return False
     if sighting.story_id in incident.story_ids:
         shared = {a.id for a in sighting.actors} & {a.id for a in incident.actors}
@@ -136,6 +137,7 @@ def start_incident(sighting: Sighting) -> Incident:
         last_seen=sighting.seen_at,
         article_ids=frozenset({sighting.article_id}),
         story_ids=frozenset({sighting.story_id}),
+        mark=sighting.mark,
     )
 
 

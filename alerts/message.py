@@ -40,6 +40,7 @@ class AlertItem:
     first_seen: datetime
     last_seen: datetime
     update_reason: str | None = None  # set when this is an update of an incident already alerted
+    mark: str | None = None  # a phone call, a withdrawal (extractors.events.model.MARKS)
 
 
 @dataclass(frozen=True)
@@ -73,4 +74,5 @@ def alert_item(
         first_seen=incident.first_seen,
         last_seen=incident.last_seen,
         update_reason=update_reason,
+        mark=incident.mark,
     )

@@ -49,11 +49,14 @@ def _sighting(found: incident_store.UngroupedEvent) -> Sighting:
         evidence=event.evidence,
         actors=incident_actors((a.actor_id, a.name, a.role, a.country) for a in event.actors),
         seen_at=event_time(found.published_at, event.detected_at),
+        mark=event.mark,
     )
 
 
 def _sightings(conn: Connection, event_ids: Iterable[int]) -> list[Sighting]:
-    found = [_sighting(e) for e in incident_store.ungrouped_events(conn, event_ids)]
+    """The events to group: background events (recalled, not reported) never start an incident."""
+    ungrouped = incident_store.ungrouped_events(conn, event_ids)
+    found = [_sighting(e) for e in ungrouped if not e.event.background]
     return sorted(found, key=lambda s: (s.seen_at, s.event_id))
 
 
@@ -65,6 +68,7 @@ def _group(
     candidates = incident_store.candidate_incidents(
         conn,
         event_type=sighting.event_type,
+        mark=sighting.mark,
         actor_key=sighting.actor_key,
         story_id=sighting.story_id,
         since=sighting.seen_at - window,

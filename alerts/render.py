@@ -43,9 +43,28 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def event_label(event_type: str) -> str:
-    """`troop_deployment` -> "Troop deployment"."""
-    return event_type.replace("_", " ").capitalize()
+# The words of DESIGN.md's table of event types, and of the marks within a type.
+EVENT_LABELS = {
+    "troop_deployment": "Troop deployment",
+    "arms_transfer": "Arms transfer",
+    "diplomatic_recognition": "Diplomatic recognition",
+    "alliance_membership": "Alliance membership",
+    "agreement_signed": "Agreement signed",
+    "diplomatic_protest": "Diplomatic protest",
+    "relations_downgrade": "Relations downgrade",
+    "arrest_detention": "Arrest or detention",
+    "military_strike": "Military strike",
+    "official_visit": "Official visit",
+    "sanctions": "Sanctions",
+}
+MARK_LABELS = {"phone_call": "Phone call", "withdrawal": "Troop withdrawal"}
+
+
+def event_label(event_type: str, mark: str | None = None) -> str:
+    """`arrest_detention` -> "Arrest or detention"; with mark `phone_call`, "Phone call"."""
+    if mark is not None:
+        return MARK_LABELS.get(mark, mark)
+    return EVENT_LABELS.get(event_type) or event_type.replace("_", " ").capitalize()
 
 
 def actors_line(actors: Sequence[AlertActor], *, short: bool = False) -> str:
@@ -101,7 +120,8 @@ def headline(message: AlertMessage) -> str:
 
 
 def _item_headline(item: AlertItem) -> str:
-    text = one_line(f"{event_label(item.event_type)}: {actors_line(item.actors, short=True)}")
+    label = event_label(item.event_type, item.mark)
+    text = one_line(f"{label}: {actors_line(item.actors, short=True)}")
     return f"Update: {text}" if item.update_reason else text
 
 
@@ -192,7 +212,7 @@ def slack_blocks(message: AlertMessage) -> dict[str, object]:
 
 def slack_item(item: AlertItem) -> list[Block]:
     """An incident in four blocks: divider, what and who, the evidence, the outlets and dates."""
-    kind = slack_text(event_label(item.event_type), 100)
+    kind = slack_text(event_label(item.event_type, item.mark), 100)
     modality = slack_text(modality_wording(item.modality), 100)
     summary = [
         f"*{kind}* · {slack_text(actors_line(item.actors), 2000)}",

@@ -23,6 +23,8 @@ def matches(match: Match, incident: Incident) -> bool:
     """Whether `incident`, as it stands, is what `match` asks for."""
     if match.event_types and incident.event_type not in match.event_types:
         return False
+    if incident.mark is not None and incident.mark not in match.marks:
+        return False
     if incident.modality not in match.modalities or incident.confidence < match.min_confidence:
         return False
     if not match.actors and not match.pairs:

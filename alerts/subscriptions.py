@@ -11,7 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from alerts.targets import ChannelSpec, parse_channel
-from extractors.events.model import EVENT_TYPES, MODALITIES
+from extractors.events.model import EVENT_TYPES, MARKS, MODALITIES
 from extractors.events.yamlsrc import Node, Problem, Source, in_line_order
 
 DELIVERY_MODES = ("instant", "hourly", "digest")
@@ -27,7 +27,12 @@ _SUBSCRIPTION_FIELDS = frozenset(
     {"name", "channels", "match", "delivery", "cooldown_minutes", "max_per_hour"}
     | {"quiet_hours", "timezone"}
 )
-_MATCH_FIELDS = frozenset({"actors", "pairs", "event_types", "min_confidence", "modalities"})
+_MATCH_FIELDS = frozenset(
+    {"actors", "pairs", "event_types", "marks", "min_confidence", "modalities"}
+)
+# Marked incidents that alert unless a subscription lists its own `marks`: a withdrawal is news, a
+# phone call between leaders mostly is not.
+DEFAULT_MARKS = frozenset({"withdrawal"})
 
 
 @dataclass(frozen=True)
@@ -46,13 +51,15 @@ class QuietHours:
 @dataclass(frozen=True)
 class Match:
     """Which incidents alert: empty `actors` and `pairs` mean any actors, empty `event_types` any
-    type. An incident matches with any of `actors` or both actors of any of `pairs`."""
+    type. An incident matches with any of `actors` or both actors of any of `pairs`; a marked one
+    (a phone call, a withdrawal) only when its mark is in `marks`."""
 
     actors: frozenset[str] = frozenset()
     pairs: tuple[frozenset[str], ...] = ()
     event_types: frozenset[str] = frozenset()
     min_confidence: float = 0.0
     modalities: frozenset[str] = DEFAULT_MODALITIES
+    marks: frozenset[str] = DEFAULT_MARKS
 
 
 @dataclass(frozen=True)
@@ -193,6 +200,7 @@ def _match(source: Source, node: Node, known_actors: Collection[str] | None) -> 
             source.problem(line, f"unknown actor {actor!r}: not in the watchlist")
     event_types = _choices(source, data, "event_types", EVENT_TYPES, "event type")
     modalities = _choices(source, data, "modalities", MODALITIES, "modality")
+    marks = _choices(source, data, "marks", tuple(MARKS), "mark")
     confidence = source.number(data, "min_confidence", 0.0)
     if not 0.0 <= confidence <= 1.0:
         source.problem(data["min_confidence"].line, "'min_confidence' must be between 0 and 1")
@@ -202,6 +210,7 @@ def _match(source: Source, node: Node, known_actors: Collection[str] | None) -> 
         event_types=event_types,
         min_confidence=confidence,
         modalities=modalities if "modalities" in data else DEFAULT_MODALITIES,
+        marks=marks if "marks" in data else DEFAULT_MARKS,
     )
 
 
@@ -211,7 +220,7 @@ def _choices(
     values = source.texts(data, key)
     for value, line in values:
         if value not in allowed:
-            source.problem(line, f"unknown {what} {value!r}")
+            source.problem(line, f"unknown {what} {value!r} ({', '.join(allowed)})")
     return frozenset(value for value, _ in values)
 
 

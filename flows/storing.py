@@ -106,6 +106,8 @@ def _new_event(article_id: int, event: Event, watchlist_version: str) -> event_s
         span_end=event.span[1],
         watchlist_version=watchlist_version,
         actors=tuple(event_store.EventActor(a.id, a.name, a.role, a.country) for a in event.actors),
+        background=event.background,
+        mark=event.mark,
     )
 
 

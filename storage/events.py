@@ -16,11 +16,12 @@ from storage.models import articles, event_actors, events
 _KEY_COLUMNS = (
     events.c.article_id,
     events.c.event_type,
+    events.c.mark,
     events.c.span_start,
     events.c.span_end,
     events.c.watchlist_version,
 )
-_Key = tuple[int, str, int, int, str]
+_Key = tuple[int, str, str, int, int, str]
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,8 @@ class NewEvent:
     span_end: int
     watchlist_version: str
     actors: tuple[EventActor, ...] = ()
+    background: bool = False
+    mark: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,8 @@ class EventRecord:
     watchlist_version: str
     detected_at: datetime
     actors: tuple[EventActor, ...]
+    background: bool = False
+    mark: str | None = None
 
 
 def document(title: str, text: str) -> str:
@@ -79,6 +84,7 @@ def _key(event: NewEvent) -> _Key:
     return (
         event.article_id,
         event.event_type,
+        event.mark or "",
         event.span_start,
         event.span_end,
         event.watchlist_version,
@@ -116,6 +122,8 @@ def store_new_events(
             "span_end": e.span_end,
             "watchlist_version": e.watchlist_version,
             "detected_at": detected_at,
+            "background": e.background,
+            "mark": e.mark or "",
         }
         for e in unique.values()
     ]
@@ -159,7 +167,10 @@ def _actors(conn: Connection, event_ids: Sequence[int]) -> dict[int, tuple[Event
 def _records(conn: Connection, queries: Iterable[Select[Any]]) -> list[EventRecord]:
     rows = [row for query in queries for row in conn.execute(query)]
     actors = _actors(conn, [row.id for row in rows])
-    return [EventRecord(**row._mapping, actors=actors.get(row.id, ())) for row in rows]
+    return [
+        EventRecord(**{**row._mapping, "mark": row.mark or None}, actors=actors.get(row.id, ()))
+        for row in rows
+    ]
 
 
 def events_for_articles(conn: Connection, article_ids: Iterable[int]) -> list[EventRecord]:

@@ -67,6 +67,7 @@ class Incident:
     article_ids: frozenset[int]
     story_ids: frozenset[int]
     version: int = 1
+    mark: str | None = None
 
     @property
     def source_count(self) -> int:
@@ -156,6 +157,7 @@ def _incident(row: Row[Any], members: tuple[set[int], set[int]]) -> Incident:
         article_ids=frozenset(members[0]),
         story_ids=frozenset(members[1]),
         version=row.version,
+        mark=row.mark,
     )
 
 
@@ -189,13 +191,14 @@ def candidate_incidents(
     conn: Connection,
     *,
     event_type: str,
+    mark: str | None,
     actor_key: str,
     story_id: int,
     since: datetime,
     until: datetime,
 ) -> list[Incident]:
-    """Incidents of `event_type` that a report may join: those with the same actor key seen
-    between `since` and `until`, and those with a report from story `story_id`."""
+    """Incidents of `event_type` and `mark` that a report may join: those with the same actor key
+    seen between `since` and `until`, and those with a report from story `story_id`."""
     in_story = (
         select(incident_events.c.incident_id)
         .join(events, events.c.id == incident_events.c.event_id)
@@ -207,8 +210,11 @@ def candidate_incidents(
         incidents.c.last_seen >= since,
         incidents.c.first_seen <= until,
     )
+    same_mark = incidents.c.mark.is_(None) if mark is None else incidents.c.mark == mark
     query = select(incidents).where(
-        incidents.c.event_type == event_type, or_(same_actors, incidents.c.id.in_(in_story))
+        incidents.c.event_type == event_type,
+        same_mark,
+        or_(same_actors, incidents.c.id.in_(in_story)),
     )
     return _load(conn, query)
 
@@ -226,6 +232,7 @@ def _values(incident: Incident, now: datetime) -> dict[str, Any]:
         "last_seen": incident.last_seen,
         "source_count": incident.source_count,
         "version": incident.version,
+        "mark": incident.mark,
         "updated_at": now,
     }
 

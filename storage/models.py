@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     Float,
     ForeignKey,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeEngine
@@ -132,6 +134,7 @@ class Event(Base):
         UniqueConstraint(
             "article_id",
             "event_type",
+            "mark",
             "span_start",
             "span_end",
             "watchlist_version",
@@ -151,6 +154,11 @@ class Event(Base):
     span_end: Mapped[int]
     watchlist_version: Mapped[str] = mapped_column(String(64))
     detected_at: Mapped[datetime] = mapped_column(index=True)
+    # Recalled, not reported ("since 2022", "still posted"): kept, never grouped or alerted.
+    background: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    # A kind of act within the type: "phone_call" (official_visit), "withdrawal" (troop_deployment);
+    # "" for none, so that the natural key (which holds it) compares it.
+    mark: Mapped[str] = mapped_column(String(32), server_default="")
 
 
 class EventActor(Base):
@@ -201,6 +209,9 @@ class Incident(Base):
     actor_key: Mapped[str]
     # [{"id", "name", "role", "via"}]: the actors, and the person or body who acted for a state.
     actors: Mapped[list[dict[str, str | None]]] = mapped_column(JSON)
+    # The mark of its events: a phone call or a withdrawal is an incident apart from visits and
+    # deployments of the same actors.
+    mark: Mapped[str | None] = mapped_column(String(32))
     modality: Mapped[str] = mapped_column(String(16))
     confidence: Mapped[float] = mapped_column(Float)
     evidence: Mapped[str]

@@ -31,6 +31,8 @@ class Ev:
     confidence: float = 0.8
     actors: tuple[EventActor, ...] = (PRK, RUS)
     evidence: str | None = None
+    background: bool = False
+    mark: str | None = None
 
 
 def _fingerprint(text: str) -> tuple[str, int]:
@@ -81,6 +83,8 @@ def publish(
             span_end=position * 100 + 50,
             watchlist_version="test",
             actors=event.actors,
+            background=event.background,
+            mark=event.mark,
         )
         for position, event in enumerate(events)
     ]

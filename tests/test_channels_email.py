@@ -4,6 +4,7 @@ Message-ID derived from the idempotency key, TLS, login and how SMTP failures ar
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import socket
 import ssl
@@ -323,3 +324,21 @@ def test_implicit_tls_delivers(server_tls: ssl.SSLContext) -> None:
         deliver_to(port, security="ssl")
 
     assert inbox.over_tls == [True]
+
+
+@pytest.mark.parametrize(
+    ("event_type", "mark", "subject"),
+    [
+        ("troop_deployment", "withdrawal", "[newswatch] Troop withdrawal: PRK → RUS"),
+        ("official_visit", "phone_call", "[newswatch] Phone call: PRK → RUS"),
+        ("arrest_detention", None, "[newswatch] Arrest or detention: PRK → RUS"),
+    ],
+)
+def test_the_subject_names_the_kind_of_act(event_type: str, mark: str | None, subject: str) -> None:
+    item = dataclasses.replace(alert_item(), event_type=event_type, mark=mark)
+    email = build_email(
+        alert_outgoing(alert_message(item)), sender=SENDER, recipients=ANALYSTS.recipients
+    )
+    assert email["Subject"] == subject
+    text = email.get_body(("plain",))
+    assert text is not None and subject.removeprefix("[newswatch] ") in text.get_content()

@@ -53,7 +53,7 @@ def test_actor_problems_name_file_and_line(tmp_path: Path) -> None:
         "people.yaml:6: bad date for 'start': '2020-13-01' (expected YYYY-MM-DD)",
         "people.yaml:6: unknown actor 'NOWHERE' in role 'for'",
         f"states.yaml:5: duplicate actor id 'RUS' (first at {first}:2)",
-        "states.yaml:9: unknown actor kind 'country' (body, group, organisation, person, state)",
+        "states.yaml:9: unknown actor kind 'country' (body, company, group, organisation, person, state)",
         f"states.yaml:11: duplicate alias 'Russia': also RUS at {first}:2",
         "states.yaml:12: missing required field 'id'",
         "states.yaml:16: 'name' must be a string",

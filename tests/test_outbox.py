@@ -286,3 +286,35 @@ def test_alerts_list_and_show_give_the_incident_its_sources_and_deliveries(
     assert "USA → IRN" in directed.output  # source to target, as the email subjects say
     assert runner.invoke(cli(), ["alerts", "show", "999"]).exit_code == 1
     assert runner.invoke(cli(), ["alerts", "list", "--type", "invasion"]).exit_code == 2
+
+
+def test_a_background_event_is_stored_but_starts_no_incident(engine: Engine) -> None:
+    summary = report(engine, "wire", "recap", Ev(background=True))
+    assert (summary.events_grouped, summary.incidents_created, summary.alerts) == (0, 0, 0)
+    assert all_deliveries(engine) == []
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(incidents)) == 0
+
+
+def test_a_withdrawal_is_an_incident_apart_that_alerts_as_a_withdrawal(engine: Engine) -> None:
+    report(engine, "wire", "sent", Ev())
+    summary = report(engine, "post", "left", Ev(mark="withdrawal"))
+    assert (summary.incidents_created, summary.alerts) == (1, 1)
+    with engine.connect() as conn:
+        found = incident_store.list_incidents(conn)
+    assert sorted((i.event_type, i.mark or "") for i in found) == [
+        ("troop_deployment", ""),
+        ("troop_deployment", "withdrawal"),
+    ]
+
+
+PHONE_DESK = DESK.replace("actors: [PRK]", "actors: [PRK]\n      marks: [phone_call]")
+
+
+def test_a_phone_call_alerts_only_a_subscription_that_lists_the_mark(engine: Engine) -> None:
+    call = Ev(type="official_visit", mark="phone_call")
+    assert report(engine, "wire", "call", call).alerts == 0
+    assert all_deliveries(engine) == []
+    other_call = Ev(type="official_visit", mark="phone_call", actors=(PRK, BLR))
+    summary = report(engine, "post", "call-2", other_call, subs=subscriptions(PHONE_DESK))
+    assert (summary.incidents_created, summary.alerts) == (1, 1)

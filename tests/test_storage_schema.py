@@ -42,7 +42,7 @@ def test_upgrade_twice_changes_nothing(engine: Engine, database_url: str) -> Non
     upgrade(database_url)
     with engine.connect() as conn:
         versions = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
-    assert versions == ["0007_runs"]
+    assert versions == ["0008_background_marks"]
 
 
 def test_first_revision_has_no_events(database_url: str) -> None:

@@ -18,6 +18,7 @@ from alerts.subscriptions import (
     parse_subscriptions,
 )
 from alerts.targets import ChannelSpec
+from extractors.events.model import EVENT_TYPES
 from tests.alerting_data import cli
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "alerts" / "examples" / "subscriptions.yaml"
@@ -91,6 +92,7 @@ subscriptions:
       event_types: [troop_deployment, invasion]
       modalities: [asserted, likely]
       min_confidence: 2
+      marks: [phone_call, phonecall]
     delivery: weekly
     quiet_hours: {start: 22:00, end: "07:00"}
     timezone: Mars/Olympus
@@ -103,13 +105,14 @@ subscriptions:
         "subs.yaml:5: missing required field 'channel' in 'slack_bot'",
         "subs.yaml:7: unknown actor 'XXQ': not in the watchlist",
         "subs.yaml:8: a pair is a list of two different actor ids",
-        "subs.yaml:9: unknown event type 'invasion'",
-        "subs.yaml:10: unknown modality 'likely'",
+        f"subs.yaml:9: unknown event type 'invasion' ({', '.join(EVENT_TYPES)})",
+        "subs.yaml:10: unknown modality 'likely' (asserted, hedged, future, negated)",
         "subs.yaml:11: 'min_confidence' must be between 0 and 1",
-        "subs.yaml:12: 'delivery' must be one of instant, hourly, digest",
-        "subs.yaml:13: 'start' must be a quoted time like \"22:00\"",
-        "subs.yaml:14: unknown time zone 'Mars/Olympus' (e.g. Europe/Berlin)",
-        "subs.yaml:15: unknown field 'colour' in a subscription",
+        "subs.yaml:12: unknown mark 'phonecall' (phone_call, withdrawal)",
+        "subs.yaml:13: 'delivery' must be one of instant, hourly, digest",
+        "subs.yaml:14: 'start' must be a quoted time like \"22:00\"",
+        "subs.yaml:15: unknown time zone 'Mars/Olympus' (e.g. Europe/Berlin)",
+        "subs.yaml:16: unknown field 'colour' in a subscription",
     ]
 
 

@@ -54,6 +54,7 @@ def _item(item: AlertItem) -> dict[str, object]:
     return {
         "incident_id": item.incident_id,
         "type": item.event_type,
+        "mark": item.mark,
         "modality": item.modality,
         "confidence": item.confidence,
         "actors": [{"id": a.id, "name": a.name, "role": a.role} for a in item.actors],

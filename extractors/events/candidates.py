@@ -3,12 +3,14 @@ and whether it fires (or why not: a missing role, a veto, a longer trigger aroun
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from extractors.events.background import background_cues
 from extractors.events.headline import headline_cues, quoted_speaker
 from extractors.events.mentions import Mention, Sentence
-from extractors.events.modality import Cue, find_cues, modality_of
+from extractors.events.modality import BACKGROUND, REQUESTED, Cue, find_cues, modality_of
 from extractors.events.parallels import Roles, parallels
 from extractors.events.patterns import Pattern, Step, phrase_at, step_matches
 from extractors.events.roles import Earlier, TriggerSpan, fill_role, is_passive
@@ -16,6 +18,10 @@ from extractors.events.triggers import TriggerMatch
 from extractors.events.watchlist import Watchlist
 
 _VISIT = "official_visit"
+_AGREEMENT = "agreement_signed"
+# A request does not reach into a relative clause: "called on Beijing to free a businessman who has
+# been held for two years" asks for a release, and the detention stands.
+_RELATIVES = frozenset({"who", "which", "that"})
 _TARGET_PREPOSITIONS = frozenset({"into", "on", "at", "against", "in"})
 
 
@@ -26,7 +32,7 @@ def _acting(mentions: list[Mention]) -> set[str]:
 @dataclass(frozen=True)
 class Candidate:
     """A complete trigger of a pattern in a sentence and what became of it: `reason` says why it did
-    not fire (empty when it fired)."""
+    not fire (empty when it fired); `background` when a cue says it is recalled, not reported."""
 
     pattern: Pattern
     trigger: TriggerSpan
@@ -35,6 +41,7 @@ class Candidate:
     modality: str
     confidence: float
     reason: str
+    background: bool = False
 
 
 def _fitting(words: Sequence[str], step: Step) -> list[int]:
@@ -113,15 +120,25 @@ def _owner_of_its(
     return [(r, (owner,) if r == "target" and owner else ms) for r, ms in roles]
 
 
+def _commercial(pattern: Pattern, roles: Roles) -> str:
+    """ "SOCAR signed a gas supply deal with Bulgaria": a company's deal is no state agreement."""
+    if pattern.type != _AGREEMENT:
+        return ""
+    company = next((m for _, ms in roles for m in ms if m.actor.kind == "company"), None)
+    return f"a deal of the company {company.actor.name}, not of a state" if company else ""
+
+
 def evaluate_trigger(
     sentence: Sentence,
     pattern: Pattern,
     match: TriggerMatch,
     watchlist: Watchlist,
+    on: dt.date,
     earlier: Earlier | None = None,
 ) -> Candidate:
     """Assign roles and modality for one complete trigger and decide whether it fires; `earlier`
-    holds what the triggers fired before it in the sentence found."""
+    holds what the triggers fired before it in the sentence found, and `on` is the text's date
+    (a year before it makes an event background)."""
     trigger = TriggerSpan(match.first, match.last, is_passive(sentence, match.first))
     roles = _fill_roles(sentence, pattern, trigger, earlier or Earlier())
     missing = [role for role, mentions in roles if not mentions and role not in pattern.optional]
@@ -134,16 +151,30 @@ def evaluate_trigger(
         return Candidate(pattern, trigger, roles, (), "", 0.0, "no actor in any role")
     confidence = _confidence(pattern, trigger, roles)
     veto = _vetoed(sentence, pattern)
-    cues = find_cues(
-        sentence.words, sentence.punctuation, match.first, match.last, watchlist.modality
-    )
+    words, punctuation = sentence.words, sentence.punctuation
+    cues = find_cues(words, punctuation, match.first, match.last, watchlist.modality)
+    cues += background_cues(words, punctuation, match.first, match.last, on.year)
     found = dict(roles)
     headline, overruled = headline_cues(
         sentence, match.first, found.get("source") or found.get("party", ())
     )
     cues = [cue for cue in cues if cue.phrase not in overruled] + headline
+    asked = next(
+        (
+            cue.phrase
+            for cue in cues
+            if cue.modality == REQUESTED
+            and _RELATIVES.isdisjoint(words[cue.word + 1 : match.last + 1])
+        ),
+        None,
+    )
     reason = f"vetoed by '{veto}' in the sentence" if veto else ""
-    return Candidate(pattern, trigger, roles, tuple(cues), modality_of(cues), confidence, reason)
+    reason = reason or (f"only asked for ('{asked}'), not done" if asked else "")
+    reason = reason or _commercial(pattern, roles)
+    background = any(cue.modality == BACKGROUND for cue in cues)
+    return Candidate(
+        pattern, trigger, roles, tuple(cues), modality_of(cues), confidence, reason, background
+    )
 
 
 def _swallowed(
@@ -157,10 +188,10 @@ def _swallowed(
 
 
 def sentence_candidates(
-    sentence: Sentence, matches: Sequence[TriggerMatch], watchlist: Watchlist
+    sentence: Sentence, matches: Sequence[TriggerMatch], watchlist: Watchlist, on: dt.date
 ) -> list[tuple[TriggerMatch, Candidate | None]]:
     """Every trigger of the sentence (`matches`, in text order), with its candidate when the
-    trigger is complete."""
+    trigger is complete; `on` is the text's date."""
     found: list[tuple[TriggerMatch, Candidate | None]] = []
     earlier = Earlier()
     for match in matches:
@@ -168,7 +199,7 @@ def sentence_candidates(
             found.append((match, None))
             continue
         pattern = watchlist.patterns[match.pattern]
-        candidate = evaluate_trigger(sentence, pattern, match, watchlist, earlier)
+        candidate = evaluate_trigger(sentence, pattern, match, watchlist, on, earlier)
         if not candidate.reason:
             mentions = [m for _, ms in candidate.roles for m in ms]
             objects = earlier.objects | {m.start for m in mentions if m.first > match.first}

@@ -48,6 +48,7 @@ class TriggerView:
             "outcome": self.outcome,
             "fired": bool(candidate and not candidate.reason),
             "modality": candidate.modality if candidate and not candidate.reason else None,
+            "background": bool(candidate and candidate.background),
             "roles": roles,
             "cues": cues,
         }
@@ -79,7 +80,9 @@ def _outcome(match: TriggerMatch, candidate: Candidate | None, watchlist: Watchl
         step = watchlist.patterns[match.pattern].triggers[match.trigger].steps[match.steps_found]
         wanted = "/".join(step.alternatives[:4]) + ("/..." if len(step.alternatives) > 4 else "")
         return f"incomplete trigger: no '{wanted}' within reach"
-    return f"not fired: {candidate.reason}" if candidate.reason else f"fired ({candidate.modality})"
+    if candidate.reason:
+        return f"not fired: {candidate.reason}"
+    return f"fired ({candidate.modality}{', background' if candidate.background else ''})"
 
 
 def _explain_sentence(
@@ -87,6 +90,7 @@ def _explain_sentence(
     text: str,
     matches: Sequence[TriggerMatch],
     watchlist: Watchlist,
+    on: dt.date,
     verbose: bool,
 ) -> SentenceExplanation:
     actors = tuple(
@@ -94,7 +98,7 @@ def _explain_sentence(
         for m in sentence.mentions
     )
     views: list[TriggerView] = []
-    for match, candidate in sentence_candidates(sentence, matches, watchlist):
+    for match, candidate in sentence_candidates(sentence, matches, watchlist, on):
         if candidate is None and not verbose:
             continue
         pattern = watchlist.patterns[match.pattern]
@@ -114,6 +118,6 @@ def explain(
     never completed are noise for most questions: they are listed only when `verbose`."""
     day = on or dt.date.today()
     return [
-        _explain_sentence(sentence, text, matches, watchlist, verbose)
+        _explain_sentence(sentence, text, matches, watchlist, day, verbose)
         for sentence, matches in prepared_sentences(text, watchlist, day, every=True)
     ]

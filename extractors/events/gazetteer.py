@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from extractors.events.normalize import normalise, normalise_phrase
 from extractors.events.yamlsrc import Node, Source
 
-ACTOR_KINDS = frozenset({"state", "organisation", "group", "person", "body"})
-_ACTS_FOR_OTHERS = frozenset({"person", "body"})
+ACTOR_KINDS = frozenset({"state", "organisation", "group", "person", "body", "company"})
+# A state company (SOCAR, Gazprom) acts for its state, as a ministry does.
+_ACTS_FOR_OTHERS = frozenset({"person", "body", "company"})
 _ID_RE = re.compile(r"[A-Z][A-Z0-9_]*")
 # fmt: off
 _ACTOR_FIELDS = frozenset({

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from extractors.events.candidates import Candidate, sentence_candidates
 from extractors.events.furniture import core_span
+from extractors.events.lead import prefer_lead
 from extractors.events.mentions import Sentence, add_mentions, sentence_frame
 from extractors.events.model import EVENT_ROLES, Event, EventActor
 from extractors.events.patterns import Pattern
@@ -34,7 +35,14 @@ def _to_event(candidate: Candidate, text: str, sentence: Sentence, on: dt.date) 
     evidence = text[sentence.start : sentence.end]
     span = (sentence.start, sentence.end)
     return Event(
-        candidate.pattern.type, candidate.modality, candidate.confidence, actors, evidence, span
+        candidate.pattern.type,
+        candidate.modality,
+        candidate.confidence,
+        actors,
+        evidence,
+        span,
+        background=candidate.background,
+        mark=candidate.pattern.mark,
     )
 
 
@@ -43,9 +51,11 @@ def _keep_distinct(events: list[Event]) -> list[Event]:
     roles with a strict subset of another's actors of the same type goes (a second trigger over the
     same act). "X, Y and Z summoned Iran's envoys, after X expelled Iranian diplomats" keeps both."""
 
-    def roles(event: Event) -> tuple[str, frozenset[tuple[str, str]]]:
-        # "delivered ... and will send ...": the same actors in another modality are another event
-        return event.modality, frozenset((a.role, a.country or a.id) for a in event.actors)
+    def roles(event: Event) -> tuple[str, str | None, frozenset[tuple[str, str]]]:
+        # "delivered ... and will send ...": the same actors in another modality are another event,
+        # and so is a withdrawal of the troops a deployment sent
+        actors = frozenset((a.role, a.country or a.id) for a in event.actors)
+        return event.modality, event.mark, actors
 
     def ids(event: Event) -> frozenset[str]:
         return frozenset(a.country or a.id for a in event.actors)
@@ -56,10 +66,10 @@ def _keep_distinct(events: list[Event]) -> list[Event]:
     def part_of(event: Event, other: Event) -> bool:
         return ids(event) < ids(other) and filled(event) < filled(other)
 
-    ranked = sorted(events, key=lambda e: (-len(ids(e)), -e.confidence))
+    ranked = sorted(events, key=lambda e: (-len(ids(e)), e.background, -e.confidence))
     kept: list[Event] = []
     for event in ranked:
-        same = [k for k in kept if k.type == event.type]
+        same = [k for k in kept if k.type == event.type and k.mark == event.mark]
         if not any(roles(k) == roles(event) or part_of(event, k) for k in same):
             kept.append(event)
     return sorted(kept, key=events.index)
@@ -216,12 +226,14 @@ def prepared_sentences(
 
 
 def detect_events(text: str, watchlist: Watchlist, *, on: dt.date | None = None) -> list[Event]:
-    """Every event in `text`, in text order; `on` (default today) picks people's offices."""
+    """Every event in `text`, in text order; `on` (default today) picks people's offices and
+    tells earlier years (background) apart. Events after the lead that it tells otherwise are
+    background (lead.py)."""
     day = on or dt.date.today()
     events: list[Event] = []
     for sentence, matches in prepared_sentences(text, watchlist, day):
-        found = sentence_candidates(sentence, matches, watchlist)
+        found = sentence_candidates(sentence, matches, watchlist, day)
         fired = [c for _, c in found if c and not c.reason]
         if fired:
             events += _keep_distinct([_to_event(c, text, sentence, day) for c in fired])
-    return events
+    return prefer_lead(events, text)

@@ -25,7 +25,7 @@ PREPOSITIONS = frozenset({
     "through", "throughout", "upon", "onto", "behind", "beyond", "during", "per"
 })
 # fmt: on
-_SPECIFICITY = {"person": 0, "body": 1, "group": 2, "organisation": 3, "state": 4}
+_SPECIFICITY = {"person": 0, "body": 1, "company": 1, "group": 2, "organisation": 3, "state": 4}
 # Words that may stand between a preposition and its actor without ending the phrase.
 # fmt: off
 _SKIPPED = frozenset({

@@ -11,7 +11,11 @@ from extractors.events.yamlsrc import Node, Source
 
 # Precedence when cues of several kinds apply: negation wins, then a hedge, then a plan.
 PRECEDENCE: tuple[str, ...] = ("negated", "hedged", "future")
-_SECTION_FIELDS = frozenset({"breaks", "except", *PRECEDENCE})
+# Cues that are no modality: "since then", "still" make an event background (recalled, not news);
+# "urged ... to" makes it a request, no event at all. Both sections may be left out.
+BACKGROUND, REQUESTED = "background", "requested"
+_OPTIONAL_KINDS = (BACKGROUND, REQUESTED)
+_SECTION_FIELDS = frozenset({"breaks", "except", *PRECEDENCE, *_OPTIONAL_KINDS})
 _COORDINATING = frozenset({"and", "but", "or"})
 # How far before "and V-ed" a negation may stand and still govern the second verb ("was not
 # arrested and charged").
@@ -96,10 +100,11 @@ def read_modality(source: Source, node: Node) -> ModalityRules | None:
     if data is None:
         return None
     cue_sets: list[CueSet] = []
-    for modality in PRECEDENCE:
-        if modality not in data:
-            source.problem(node.line, f"missing required field '{modality}' in modality")
-        elif cue_set := _read_cue_set(source, modality, data[modality]):
+    for kind in (*PRECEDENCE, *_OPTIONAL_KINDS):
+        if kind not in data:
+            if kind in PRECEDENCE:
+                source.problem(node.line, f"missing required field '{kind}' in modality")
+        elif cue_set := _read_cue_set(source, kind, data[kind]):
             cue_sets.append(cue_set)
     breaks = frozenset(word for phrase in _phrases(source, data, "breaks") for word in phrase)
     cue_words = frozenset(
@@ -218,5 +223,6 @@ def find_cues(
 
 
 def modality_of(cues: Sequence[Cue]) -> str:
+    """The modality the cues give (background and request cues give none)."""
     kinds = {cue.modality for cue in cues}
     return next((modality for modality in PRECEDENCE if modality in kinds), "asserted")

@@ -20,6 +20,9 @@ EVENT_ROLES: dict[str, tuple[str, ...]] = {
 }
 EVENT_TYPES: tuple[str, ...] = tuple(EVENT_ROLES)
 MODALITIES: tuple[str, ...] = ("asserted", "hedged", "future", "negated")
+# Marks: a kind of act within a type that analysts tell apart, and the type it belongs to. A phone
+# call is contact, not a visit; a withdrawal moves troops the other way.
+MARKS: dict[str, str] = {"phone_call": "official_visit", "withdrawal": "troop_deployment"}
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,10 @@ class EventActor:
 
 @dataclass(frozen=True)
 class Event:
-    """One event found in a sentence; `span` holds the sentence's character offsets in the input."""
+    """One event found in a sentence; `span` holds the sentence's character offsets in the input.
+    `background` events are recalled, standing or earlier facts ("since 2022", "still posted"), or
+    a story's body saying otherwise than its headline and lede: detected, never alerted. `mark` is
+    one of MARKS or None."""
 
     type: str
     modality: str
@@ -48,6 +54,8 @@ class Event:
     actors: tuple[EventActor, ...]
     evidence: str
     span: tuple[int, int]
+    background: bool = False
+    mark: str | None = None
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -57,4 +65,6 @@ class Event:
             "actors": [actor.to_json() for actor in self.actors],
             "evidence": self.evidence,
             "span": [self.span[0], self.span[1]],
+            "background": self.background,
+            "mark": self.mark,
         }

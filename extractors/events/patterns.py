@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from extractors.events.model import EVENT_ROLES
+from extractors.events.model import EVENT_ROLES, MARKS
 from extractors.events.normalize import normalise_phrase
 from extractors.events.yamlsrc import Node, Source
 
@@ -34,7 +34,7 @@ _GAP_RE = re.compile(r"\.\.\.(\d*)")
 _WORD_RE = re.compile(r"[^\W_][\w'’.-]*\*?")
 _CLASS_RE = re.compile(r"@([a-z_]+)")
 _PATTERN_FIELDS = frozenset(
-    ["id", "type", "triggers", "roles", "optional", "window", "veto", "weight", "symmetric"]
+    ["id", "type", "mark", "triggers", "roles", "optional", "window", "veto", "weight", "symmetric"]
 )
 
 
@@ -92,7 +92,8 @@ class RoleSpec:
 @dataclass(frozen=True)
 class Pattern:
     """One way an event is written. `veto` phrases anywhere in the sentence cancel it; `symmetric`
-    events ("X and Y held talks") give the first actor the source role and the others the target."""
+    events ("X and Y held talks") give the first actor the source role and the others the target;
+    its events carry `mark` (one of model.MARKS)."""
 
     id: str
     type: str
@@ -105,6 +106,7 @@ class Pattern:
     symmetric: bool
     file: str
     line: int
+    mark: str | None = None
 
     @functools.cached_property
     def required(self) -> int:
@@ -257,6 +259,10 @@ def read_pattern(source: Source, item: Node, classes: Mapping[str, Step]) -> Pat
     if event_type is not None and event_type not in EVENT_ROLES:
         source.problem(data["type"].line, f"unknown event type {event_type!r}")
         event_type = None
+    mark = source.text(data, "mark", item.line, required=False)
+    if mark is not None and event_type is not None and MARKS.get(mark) != event_type:
+        known = ", ".join(f"{m} ({t})" for m, t in MARKS.items())
+        source.problem(data["mark"].line, f"no mark {mark!r} for {event_type}; marks: {known}")
     triggers = _read_triggers(source, data, item.line, classes)
     roles = _read_roles(source, data.get("roles"), event_type, item.line) if event_type else []
     optional = source.texts(data, "optional")
@@ -292,4 +298,5 @@ def read_pattern(source: Source, item: Node, classes: Mapping[str, Step]) -> Pat
         bool(symmetric and symmetric.value is True),
         source.file,
         item.line,
+        mark,
     )

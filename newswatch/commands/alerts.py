@@ -20,7 +20,7 @@ from extractors.events import load_watchlist
 from extractors.events.model import EVENT_TYPES
 from flows.alerting import run_notify
 from flows.settings import Settings
-from newswatch.commands.output import console, print_json, print_table, when
+from newswatch.commands.output import console, event_kind, print_json, print_table, when
 from storage import incidents as incident_store
 from storage import outbox as outbox_store
 from storage.db import make_engine
@@ -87,7 +87,7 @@ def list_alerts(
             [
                 i.id,
                 when(i.last_seen),
-                i.event_type,
+                event_kind(i.event_type, i.mark),
                 i.modality,
                 f"{i.confidence:.2f}",
                 actors_line(alert_actors(i), short=True),
@@ -129,7 +129,8 @@ def show(
         return
     actors = ", ".join(f"{a.id} ({a.role}{', ' + a.via if a.via else ''})" for a in incident.actors)
     console.print(
-        f"[bold]{incident.event_type}[/bold] {incident.modality} {incident.confidence:.2f}: "
+        f"[bold]{event_kind(incident.event_type, incident.mark)}[/bold] {incident.modality} "
+        f"{incident.confidence:.2f}: "
         f"{escape(actors)}\nfirst seen {when(incident.first_seen)} · last seen "
         f"{when(incident.last_seen)} · {incident.source_count} sources · "
         f"version {incident.version}",

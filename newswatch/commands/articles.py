@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from flows.settings import Settings
-from newswatch.commands.output import console, print_json, print_table, when
+from newswatch.commands.output import console, event_kind, print_json, print_table, when
 from storage import articles as article_store
 from storage import events as event_store
 from storage.db import make_engine
@@ -93,6 +93,8 @@ def show(
     console.print(article.text, markup=False, highlight=False)
     for event in events:
         actors = ", ".join(f"{a.actor_id} ({a.role})" for a in event.actors)
+        recalled = " (background: not alerted)" if event.background else ""
         console.print(
-            f"\n[bold]{event.event_type}[/bold] {event.modality} {event.confidence:.2f}: {actors}"
+            f"\n[bold]{event_kind(event.event_type, event.mark)}[/bold] {event.modality} "
+            f"{event.confidence:.2f}: {actors}{recalled}"
         )

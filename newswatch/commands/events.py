@@ -14,7 +14,7 @@ import typer
 from extractors.events import Event, Watchlist, WatchlistError, detect_events, load_watchlist
 from extractors.events.evaluate import Report, evaluate, read_labelled
 from extractors.events.explain import SentenceExplanation, explain
-from newswatch.commands.output import console, print_json, print_table
+from newswatch.commands.output import console, event_kind, print_json, print_table
 
 DateOption = Annotated[
     str | None,
@@ -106,7 +106,16 @@ def match(
     print_table(
         f"{len(events)} events",
         ["type", "modality", "confidence", "actors", "evidence"],
-        ([e.type, e.modality, f"{e.confidence:.2f}", _actors(e), e.evidence] for e in events),
+        (
+            [
+                event_kind(e.type, e.mark),
+                e.modality + (", background" if e.background else ""),
+                f"{e.confidence:.2f}",
+                _actors(e),
+                e.evidence,
+            ]
+            for e in events
+        ),
     )
 
 

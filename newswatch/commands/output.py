@@ -38,3 +38,8 @@ def print_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
 
 def when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
+def event_kind(event_type: str, mark: str | None) -> str:
+    """An event's type with its mark, as commands print it: "official_visit/phone_call"."""
+    return f"{event_type}/{mark}" if mark else event_type
