@@ -67,10 +67,14 @@ def event_label(event_type: str, mark: str | None = None) -> str:
     return EVENT_LABELS.get(event_type) or event_type.replace("_", " ").capitalize()
 
 
-def actors_line(actors: Sequence[AlertActor], *, short: bool = False) -> str:
-    """ "North Korea (PRK, source) → Russia (RUS, target)"; `short`: "PRK → RUS". Actors without a
-    source role (the parties of an agreement) are listed with commas."""
-    labels = {actor: actor.id if short else _actor_label(actor) for actor in actors}
+def actors_line(actors: Sequence[AlertActor], *, short: bool = False, names: bool = False) -> str:
+    """ "North Korea (PRK, source) → Russia (RUS, target)"; `short`: "PRK → RUS"; `names`:
+    "North Korea → Russia". Actors without a source role (the parties of an agreement) are listed
+    with commas."""
+    labels = {
+        actor: actor.id if short else (actor.name or actor.id) if names else _actor_label(actor)
+        for actor in actors
+    }
     sources = [labels[actor] for actor in actors if actor.role == "source"]
     others = [labels[actor] for actor in actors if actor.role != "source"]
     if sources and others:

@@ -11,6 +11,7 @@ from newswatch.commands.digest import digest
 from newswatch.commands.metrics import metrics
 from newswatch.commands.serve import serve
 from newswatch.commands.status import status
+from newswatch.commands.web import feedback_app, users_app, web
 from newswatch.demo import demo
 from newswatch.errors import run_reporting_errors
 
@@ -36,6 +37,9 @@ app.command("digest")(digest)
 app.command("status")(status)
 app.command("serve")(serve)
 app.command("metrics")(metrics)
+app.command("web")(web)
+app.add_typer(users_app, name="users")
+app.add_typer(feedback_app, name="feedback")
 events.register(app)
 alerts.register(app)
 

@@ -11,12 +11,14 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    ColumnElement,
     Connection,
     Row,
     Select,
     and_,
     bindparam,
     column,
+    exists,
     func,
     insert,
     or_,
@@ -24,14 +26,18 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import aliased
 
 from storage.db import chunked, one_of
 from storage.events import EventRecord, events_by_id
 from storage.feeds import outlet_name
 from storage.models import (
     articles,
+    deliveries,
+    delivery_items,
     event_actors,
     events,
+    feedback,
     feeds,
     incident_events,
     incidents,
@@ -360,3 +366,98 @@ def incident_sources(
             )
             found.setdefault(row.incident_id, []).append(source)
     return found
+
+
+@dataclass(frozen=True)
+class IncidentQuery:
+    """What the analysts' incident list filters on; `review` is "unreviewed", "reviewed" or
+    "wrong" (the latest verdict on the incident says it is wrong), or None for all."""
+
+    event_type: str | None = None
+    actor_id: str | None = None
+    modality: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    subscription: str | None = None
+    review: str | None = None
+
+
+def _reviewed(wrong: bool | None) -> ColumnElement[bool]:
+    """Incidents with a verdict on the whole incident; with `wrong`, whose latest one is (not)
+    "correct"."""
+    verdicts = select(feedback.c.id).where(
+        feedback.c.incident_id == incidents.c.id, feedback.c.event_id.is_(None)
+    )
+    if wrong is None:
+        return exists(verdicts)
+    newer = aliased(feedback)
+    latest = verdicts.where(
+        ~exists().where(
+            newer.c.incident_id == feedback.c.incident_id,
+            newer.c.event_id.is_(None),
+            or_(
+                newer.c.created_at > feedback.c.created_at,
+                and_(newer.c.created_at == feedback.c.created_at, newer.c.id > feedback.c.id),
+            ),
+        ),
+        (feedback.c.verdict != "correct") if wrong else (feedback.c.verdict == "correct"),
+    )
+    return exists(latest)
+
+
+def find_incidents(
+    conn: Connection, query: IncidentQuery, *, limit: int = 50, offset: int = 0
+) -> tuple[list[Incident], int]:
+    """A page of the incidents `query` asks for, the most recently seen first, and how many there
+    are in all."""
+    conditions: list[ColumnElement[bool]] = []
+    if query.event_type:
+        conditions.append(incidents.c.event_type == query.event_type)
+    if query.modality:
+        conditions.append(incidents.c.modality == query.modality)
+    if query.since is not None:
+        conditions.append(incidents.c.last_seen >= query.since)
+    if query.until is not None:
+        conditions.append(incidents.c.first_seen < query.until)
+    if query.actor_id:
+        involving = (
+            select(incident_events.c.incident_id)
+            .join(event_actors, event_actors.c.event_id == incident_events.c.event_id)
+            .where(
+                or_(
+                    event_actors.c.actor_id == query.actor_id,
+                    event_actors.c.country == query.actor_id,
+                )
+            )
+        )
+        conditions.append(incidents.c.id.in_(involving))
+    if query.subscription:
+        alerted = (
+            select(delivery_items.c.incident_id)
+            .join(deliveries, deliveries.c.id == delivery_items.c.delivery_id)
+            .where(deliveries.c.subscription == query.subscription)
+        )
+        conditions.append(incidents.c.id.in_(alerted))
+    if query.review == "unreviewed":
+        conditions.append(~_reviewed(None))
+    elif query.review in ("reviewed", "wrong"):
+        conditions.append(_reviewed(True if query.review == "wrong" else None))
+    total = conn.execute(select(func.count()).select_from(incidents).where(*conditions)).scalar()
+    page = (
+        select(incidents)
+        .where(*conditions)
+        .order_by(incidents.c.last_seen.desc(), incidents.c.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return _load(conn, page), int(total or 0)
+
+
+def incident_event_ids(conn: Connection, incident_id: int) -> list[int]:
+    """The events grouped into an incident, in the order they joined it."""
+    query = (
+        select(incident_events.c.event_id)
+        .where(incident_events.c.incident_id == incident_id)
+        .order_by(incident_events.c.event_id)
+    )
+    return list(conn.execute(query).scalars())

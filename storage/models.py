@@ -244,7 +244,8 @@ class Delivery(Base):
 
     __tablename__ = "deliveries"
     __table_args__ = (
-        CheckConstraint("status IN ('pending', 'sending', 'sent', 'dead')", name="status"),
+        # "held": an analyst marked its incident wrong and held its alerts (web UI feedback).
+        CheckConstraint("status IN ('pending', 'sending', 'sent', 'dead', 'held')", name="status"),
         Index("ix_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
         Index("ix_deliveries_subscription_target_key", "subscription", "target_key", "due_at"),
     )
@@ -326,6 +327,54 @@ class WatchlistSnapshot(Base):
 
 
 watchlist_snapshots = _table(WatchlistSnapshot)
+
+
+# --- The analysts' web UI: who may sign in, and what they said about incidents ------------------
+
+
+class User(Base):
+    """An analyst who may sign in: `role` "read" looks, "write" also changes feeds and watchlists
+    and holds alerts. The password is kept as an argon2 hash only."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("role IN ('read', 'write')", name="role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str]
+    role: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime]
+
+
+class Feedback(Base):
+    """An analyst's verdict on an incident, or on one of its events (`event_id`), with what was
+    right instead when they said so; the latest verdict on an incident is its review."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (
+        CheckConstraint(
+            "verdict IN ('correct', 'wrong_type', 'wrong_actors', 'not_event', 'wrong_modality')",
+            name="verdict",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    verdict: Mapped[str] = mapped_column(String(16))
+    # The right type, modality or actors ("RUS:source UKR:target"), when the analyst gave them.
+    right_type: Mapped[str | None] = mapped_column(String(64))
+    right_modality: Mapped[str | None] = mapped_column(String(16))
+    right_actors: Mapped[str | None]
+    comment: Mapped[str] = mapped_column(Text, server_default="")
+    username: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+users = _table(User)
+feedback = _table(Feedback)
 
 
 # --- Operations: every flow run, for `newswatch status` -------------------------------------------

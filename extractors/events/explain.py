@@ -121,3 +121,27 @@ def explain(
         _explain_sentence(sentence, text, matches, watchlist, day, verbose)
         for sentence, matches in prepared_sentences(text, watchlist, day, every=True)
     ]
+
+
+def highlights(text: str, watchlist: Watchlist, *, on: dt.date) -> list[tuple[int, int, str]]:
+    """Character spans of `text` to mark, in text order and not overlapping: the actors that
+    filled a role of an event that fired ("actor"), and the rest of its trigger's words
+    ("trigger")."""
+    kinds: dict[int, str] = {}
+    for sentence, matches in prepared_sentences(text, watchlist, on, every=True):
+        for _, candidate in sentence_candidates(sentence, matches, watchlist, on):
+            if candidate is None or candidate.reason:
+                continue
+            trigger = sentence.spans[candidate.trigger.first : candidate.trigger.last + 1]
+            for start, end in trigger:
+                kinds.update(dict.fromkeys(range(start, end), "trigger"))
+            for _, mentions in candidate.roles:
+                for mention in mentions:
+                    kinds.update(dict.fromkeys(range(mention.start, mention.end), "actor"))
+    spans: list[tuple[int, int, str]] = []
+    for at in sorted(kinds):
+        if spans and spans[-1][1] >= at - 1 and spans[-1][2] == kinds[at]:
+            spans[-1] = (spans[-1][0], at + 1, kinds[at])
+        else:
+            spans.append((at, at + 1, kinds[at]))
+    return spans

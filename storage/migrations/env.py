@@ -13,6 +13,7 @@ from alembic import context
 
 from storage.db import make_engine, normalize_url
 from storage.models import Base
+from storage.search import is_search_object
 
 config = context.config
 if config.config_file_name is not None:
@@ -24,6 +25,11 @@ def _database_url() -> str:
     if not url:
         raise RuntimeError("no database: set NEWSWATCH_DATABASE_URL or sqlalchemy.url")
     return url
+
+
+def _described(name: str | None, kind: str, parents: object) -> bool:
+    """Autogenerate compares what the models describe: not the search tables and indexes."""
+    return not is_search_object(name)
 
 
 def run_migrations_offline() -> None:
@@ -46,6 +52,7 @@ def run_migrations_online() -> None:
             context.configure(
                 connection=connection,
                 target_metadata=Base.metadata,
+                include_name=_described,
                 # SQLite alters tables by copying them; batch mode does that for us.
                 render_as_batch=connection.dialect.name == "sqlite",
                 # make_engine emits BEGIN on SQLite too, so a failed migration rolls back there.
