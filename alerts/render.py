@@ -115,7 +115,7 @@ def safe_link(url: str) -> str | None:
 
 
 def headline(message: AlertMessage) -> str:
-    """One line saying what happened, from event types and actor ids only (never article text): the
+    """One line saying what happened, from event types and actor names (never article text): the
     email subject, the Slack header and notification text."""
     parts = [_item_headline(item) for item in message.items]
     if len(parts) == 1:
@@ -125,7 +125,7 @@ def headline(message: AlertMessage) -> str:
 
 def _item_headline(item: AlertItem) -> str:
     label = event_label(item.event_type, item.mark)
-    text = one_line(f"{label}: {actors_line(item.actors, short=True)}")
+    text = one_line(f"{label}: {actors_line(item.actors, names=True)}")
     return f"Update: {text}" if item.update_reason else text
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
 import shutil
 from collections import defaultdict
+from datetime import UTC, datetime
 from ipaddress import ip_network
 from pathlib import Path
 from typing import Annotated
@@ -23,8 +25,10 @@ from newswatch.demo_server import DemoServer
 from storage import articles as article_store
 from storage import events as event_store
 from storage.db import make_engine, upgrade
+from storage.users import add_user
 
 DEFAULT_OUTPUT = Path("demo-output")
+DEMO_ANALYST = "analyst"
 
 
 def demo(
@@ -59,11 +63,26 @@ def demo(
         run_demo_alerts(settings, channels)
         run_demo_digest(settings, output / "digest")
         run_demo_alerts(settings, channels)
+    password = _demo_analyst(database_url)
     console.print(
         f"\nThe database stays in {output}/: try\n"
-        f"  NEWSWATCH_DATABASE_URL={database_url} newswatch articles list   (or: status, metrics)",
+        f"  NEWSWATCH_DATABASE_URL={database_url} newswatch articles list   (or: status, metrics)\n"
+        f"\nThe analysts' web UI on the demo database:\n"
+        f"  NEWSWATCH_DATABASE_URL={database_url} newswatch web\n"
+        f"then open http://127.0.0.1:8080/ and sign in as {DEMO_ANALYST} with {password}",
         highlight=False,
+        soft_wrap=True,
     )
+
+
+def _demo_analyst(database_url: str) -> str:
+    """An analyst who may sign in to the demo's UI, with a password made for this run."""
+    password = secrets.token_urlsafe(12)
+    engine = make_engine(database_url)
+    with engine.begin() as conn:
+        add_user(conn, DEMO_ANALYST, password, "write", now=datetime.now(UTC))
+    engine.dispose()
+    return password
 
 
 def _show_results(settings: Settings) -> None:

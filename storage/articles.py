@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, select, update
+from sqlalchemy import ColumnElement, Connection, Row, func, select, update
 
 from storage.db import chunked, insert_many, one_of
 from storage.models import articles
@@ -206,6 +206,15 @@ def get_article(conn: Connection, article_id: int) -> ArticleRecord | None:
     return None if row is None else _record(row)
 
 
+def _listed(since: datetime | None, feed_id: int | None) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if since is not None:
+        conditions.append(articles.c.fetched_at >= since)
+    if feed_id is not None:
+        conditions.append(articles.c.feed_id == feed_id)
+    return conditions
+
+
 def list_articles(
     conn: Connection,
     *,
@@ -216,18 +225,19 @@ def list_articles(
     """Articles fetched at or after `since` (from `feed_id`), the most recently fetched first."""
     query = (
         select(*_RECORD_COLUMNS)
+        .where(*_listed(since, feed_id))
         .order_by(articles.c.fetched_at.desc(), articles.c.id.desc())
         .limit(limit)
     )
-    if since is not None:
-        query = query.where(articles.c.fetched_at >= since)
-    if feed_id is not None:
-        query = query.where(articles.c.feed_id == feed_id)
     return [_record(row) for row in conn.execute(query)]
 
 
-def count_articles(conn: Connection) -> int:
-    return conn.execute(select(func.count()).select_from(articles)).scalar_one()
+def count_articles(
+    conn: Connection, *, since: datetime | None = None, feed_id: int | None = None
+) -> int:
+    """How many articles `list_articles` would list with no limit."""
+    query = select(func.count()).select_from(articles).where(*_listed(since, feed_id))
+    return int(conn.execute(query).scalar_one())
 
 
 def forget_texts(conn: Connection, *, before: datetime) -> int:

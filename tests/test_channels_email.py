@@ -164,7 +164,7 @@ def test_alert_arrives_as_multipart_text_and_html() -> None:
     assert "future (planned or announced), confidence 82% (high)" in body
     assert "engineers would travel next week" in body
     assert "https://news.example.org/2025/03/engineers" in body
-    assert received["Subject"] == "[newswatch] Troop deployment: PRK → RUS"
+    assert received["Subject"] == "[newswatch] Troop deployment: North Korea → Russia"
     assert received["Auto-Submitted"] == "auto-generated"
 
 
@@ -329,9 +329,9 @@ def test_implicit_tls_delivers(server_tls: ssl.SSLContext) -> None:
 @pytest.mark.parametrize(
     ("event_type", "mark", "subject"),
     [
-        ("troop_deployment", "withdrawal", "[newswatch] Troop withdrawal: PRK → RUS"),
-        ("official_visit", "phone_call", "[newswatch] Phone call: PRK → RUS"),
-        ("arrest_detention", None, "[newswatch] Arrest or detention: PRK → RUS"),
+        ("troop_deployment", "withdrawal", "[newswatch] Troop withdrawal: North Korea → Russia"),
+        ("official_visit", "phone_call", "[newswatch] Phone call: North Korea → Russia"),
+        ("arrest_detention", None, "[newswatch] Arrest or detention: North Korea → Russia"),
     ],
 )
 def test_the_subject_names_the_kind_of_act(event_type: str, mark: str | None, subject: str) -> None:

@@ -61,10 +61,10 @@ def test_webhook_payload_carries_the_incident(web: LocalWebServer) -> None:
     request = web.hits(HOOK_PATH)[0]
     assert request.method == "POST"
     assert request.headers["content-type"] == "application/json; charset=utf-8"
-    assert payload["text"] == "Troop deployment: PRK → RUS"
+    assert payload["text"] == "Troop deployment: North Korea → Russia"
     assert payload["unfurl_links"] is False
     header, _divider, summary, evidence, outlets = payload["blocks"]
-    assert header["text"] == {"type": "plain_text", "text": "Troop deployment: PRK → RUS"}
+    assert header["text"] == {"type": "plain_text", "text": "Troop deployment: North Korea → Russia"}
     assert summary["text"]["text"] == (
         "*Troop deployment* · North Korea (PRK, source) → Russia (RUS, target)\n"
         "future (planned or announced) · confidence 82% (high)"
@@ -123,7 +123,7 @@ def test_update_says_why(web: LocalWebServer) -> None:
 
     payload = post_to_webhook(web, Route(body=b"ok"), alert_message(item))
 
-    assert payload["text"] == "Update: Troop deployment: PRK → RUS"
+    assert payload["text"] == "Update: Troop deployment: North Korea → Russia"
     assert payload["blocks"][2]["text"]["text"].endswith("\n_Update: 2 more outlets report it_")
 
 
@@ -158,7 +158,7 @@ def test_bot_posts_with_its_token_to_the_channel(web: LocalWebServer) -> None:
     assert request.headers["authorization"] == f"Bearer {TOKEN}"
     payload = json.loads(request.body)
     assert payload["channel"] == "C0KOREA"
-    assert payload["text"] == "Troop deployment: PRK → RUS"
+    assert payload["text"] == "Troop deployment: North Korea → Russia"
 
 
 @pytest.mark.parametrize(

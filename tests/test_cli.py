@@ -53,6 +53,9 @@ def test_opml_import_then_run_then_articles_as_json(
         assert key in first
     shown = invoke("articles", "show", str(first["id"]))
     assert first["title"] in shown
+    cut = invoke("articles", "list", "--limit", "1")
+    assert "1 of 2 articles shown, the newest; 1 more" in cut
+    assert "more" not in invoke("articles", "list")
 
 
 def test_feeds_list_shows_a_failing_feed_with_its_reason(web: LocalWebServer, cli_env: str) -> None:

@@ -39,10 +39,10 @@ def list_articles(
 ) -> None:
     """Stored articles, the most recently fetched first."""
     engine = make_engine(Settings().database_url)
+    after = _parse_since(since)
     with engine.connect() as conn:
-        articles = article_store.list_articles(
-            conn, since=_parse_since(since), feed_id=feed, limit=limit
-        )
+        articles = article_store.list_articles(conn, since=after, feed_id=feed, limit=limit)
+        total = article_store.count_articles(conn, since=after, feed_id=feed)
     engine.dispose()
     if as_json:
         print_json(articles)
@@ -63,6 +63,13 @@ def list_articles(
             for a in articles
         ),
     )
+    if total > len(articles):
+        console.print(
+            f"{len(articles)} of {total} articles shown, the newest; {total - len(articles)} more: "
+            "see them with --limit, or narrow with --since and --feed",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @app.command("show")

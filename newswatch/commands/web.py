@@ -29,6 +29,7 @@ def web(
     ] = False,
 ) -> None:
     """Start the analysts' web UI: incidents, feedback, search, the watchlist playground, feeds."""
+    # Imported here: the web stack is not needed by the other commands and slows their start.
     import uvicorn
 
     from web.app import WebConfig, create_app
