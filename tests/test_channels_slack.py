@@ -64,7 +64,10 @@ def test_webhook_payload_carries_the_incident(web: LocalWebServer) -> None:
     assert payload["text"] == "Troop deployment: North Korea → Russia"
     assert payload["unfurl_links"] is False
     header, _divider, summary, evidence, outlets = payload["blocks"]
-    assert header["text"] == {"type": "plain_text", "text": "Troop deployment: North Korea → Russia"}
+    assert header["text"] == {
+        "type": "plain_text",
+        "text": "Troop deployment: North Korea → Russia",
+    }
     assert summary["text"]["text"] == (
         "*Troop deployment* · North Korea (PRK, source) → Russia (RUS, target)\n"
         "future (planned or announced) · confidence 82% (high)"
