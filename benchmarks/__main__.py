@@ -28,6 +28,7 @@ from benchmarks import (
     memory_bench,
     scale_bench,
     storage_bench,
+    web_bench,
 )
 from benchmarks.corpora import Corpus, demo_corpus, perf_corpus
 from benchmarks.databases import scratch_postgres, scratch_sqlite
@@ -237,6 +238,34 @@ def digest_table() -> None:
     console.print(table)
 
 
+def web_table() -> None:
+    """The web UI's pages over `DIGEST_INCIDENTS` incidents, on PostgreSQL and SQLite."""
+    table = Table(
+        title=f"Web UI over {DIGEST_INCIDENTS:,} incidents: ms per page, best of {web_bench.BEST_OF}",
+        caption="through the application (routing, queries, templates); target: list <= 500 ms",
+    )
+    results: dict[str, dict[str, float]] = {}
+    with scratch_postgres() as url:
+        if url is not None:
+            results["PostgreSQL"] = web_bench.run(url, DIGEST_INCIDENTS)
+    with scratch_sqlite() as url:
+        results["SQLite"] = web_bench.run(url, DIGEST_INCIDENTS)
+    table.add_column("page")
+    for name in results:
+        table.add_column(name, justify="right")
+    pages = next(iter(results.values()))
+    for page in pages:
+        table.add_row(page, *(f"{found[page]:.0f}" for found in results.values()))
+    console.print(table)
+    for name, found in results.items():
+        at_most(
+            f"incident list, {DIGEST_INCIDENTS:,} incidents, {name}",
+            found["incident list"],
+            500,
+            " ms",
+        )
+
+
 def scale_table() -> None:
     """A cycle over 100, 1,000 and 10,000 feeds with nothing new (all 304) on PostgreSQL."""
     table = Table(
@@ -298,6 +327,7 @@ def main() -> None:
     end_to_end(corpora[-1])
     memory_line(corpora[-1])
     digest_table()
+    web_table()
     scale_table()
     fetch_line()
     latency_line()

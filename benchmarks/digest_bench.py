@@ -185,8 +185,9 @@ def _store_incidents(conn: Connection, plans: Sequence[_Plan], event_ids: Sequen
     insert_many(conn, incident_events, links)
 
 
-def _fill(conn: Connection, n: int, rng: random.Random) -> None:
-    """Feeds, stories, articles, one event per article, incidents, and the links between them."""
+def fill(conn: Connection, n: int, rng: random.Random) -> None:
+    """Feeds, stories, articles, one event per article, about `n` incidents in week 2026-W47, and
+    the links between them."""
     plans = _plans(n, rng)
     story_rows, article_rows = _article_rows(plans, _add_feeds(conn))
     story_ids = _insert(conn, stories, story_rows, "title")
@@ -227,7 +228,7 @@ def run(database_url: str, n: int = 10_000) -> dict[str, float | int]:
     try:
         started = time.perf_counter()
         with engine.begin() as conn:
-            _fill(conn, n, random.Random(47))
+            fill(conn, n, random.Random(47))
         fill_s = time.perf_counter() - started
         with engine.connect() as conn:
             collect_s, digest = _best_of(

@@ -6,6 +6,7 @@ and `HIT_END` (escape the snippet, then turn the marks into highlighting)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,6 +21,7 @@ from sqlalchemy import (
     Text,
     exists,
     func,
+    literal_column,
     or_,
     select,
     text,
@@ -31,6 +33,7 @@ HIT_START, HIT_END = "\x02", "\x03"
 _FTS_TABLES = ("articles_fts", "events_fts")
 _WORD_RE = re.compile(r"\w+")
 _PG_SNIPPET = f"StartSel={HIT_START}, StopSel={HIT_END}, MaxWords=30, MinWords=12"
+_ENGLISH: ColumnElement[Any] = literal_column("'english'::regconfig")
 
 
 def is_search_object(name: str | None) -> bool:
@@ -128,8 +131,20 @@ def _columns() -> list[Any]:
     ]
 
 
-def _run(conn: Connection, query: Select[Any], limit: int, offset: int) -> Results:
-    total = conn.execute(select(func.count()).select_from(query.order_by(None).subquery()))
+def _pg_document(*columns: str) -> ColumnElement[Any]:
+    """The tsvector the migration's GIN index is built on, written exactly as there (literals,
+    not parameters), so that the planner uses the index."""
+    whole = " || ' ' || ".join(f"coalesce({column}, '')" for column in columns)
+    return literal_column(f"to_tsvector('english', {whole})")
+
+
+def _run(
+    conn: Connection, query: Select[Any], where: Sequence[Any], limit: int, offset: int
+) -> Results:
+    """A page of `query`, and the count of what `where` (its joins and conditions) selects;
+    counted apart, so that no snippet is made for rows off the page."""
+    froms = query.get_final_froms()
+    total = conn.execute(select(func.count()).select_from(*froms).where(*where))
     rows = conn.execute(query.limit(limit).offset(offset))
     hits = tuple(
         Hit(
@@ -160,14 +175,14 @@ def search_articles(
         conditions.append(exists().where(events.c.article_id == articles.c.id, *inner))
     base = articles.join(feeds, feeds.c.id == articles.c.feed_id)
     if conn.dialect.name == "postgresql":
-        whole = func.coalesce(articles.c.title, "") + " " + func.coalesce(articles.c.text, "")
-        document = func.to_tsvector("english", whole)
-        wanted = func.websearch_to_tsquery("english", query)
-        snippet = func.ts_headline("english", articles.c.text, wanted, _PG_SNIPPET)
+        document = _pg_document("articles.title", "articles.text")
+        wanted = func.websearch_to_tsquery(_ENGLISH, query)
+        snippet = func.ts_headline(_ENGLISH, articles.c.text, wanted, _PG_SNIPPET)
+        conditions.append(document.op("@@")(wanted))
         statement = (
             select(*_columns(), snippet.label("snippet"))
             .select_from(base)
-            .where(document.op("@@")(wanted), *conditions)
+            .where(*conditions)
             .order_by(func.ts_rank(document, wanted).desc(), articles.c.id.desc())
         )
     else:
@@ -178,7 +193,7 @@ def search_articles(
             .where(*conditions)
             .order_by(hits.c.score, articles.c.id.desc())
         )
-    return _run(conn, statement, limit, offset)
+    return _run(conn, statement, conditions, limit, offset)
 
 
 def search_evidence(
@@ -193,13 +208,14 @@ def search_evidence(
     )
     event_columns = [events.c.id.label("event_id"), events.c.event_type, events.c.modality]
     if conn.dialect.name == "postgresql":
-        document = func.to_tsvector("english", func.coalesce(events.c.evidence, ""))
-        wanted = func.websearch_to_tsquery("english", query)
-        snippet = func.ts_headline("english", events.c.evidence, wanted, _PG_SNIPPET)
+        document = _pg_document("events.evidence")
+        wanted = func.websearch_to_tsquery(_ENGLISH, query)
+        snippet = func.ts_headline(_ENGLISH, events.c.evidence, wanted, _PG_SNIPPET)
+        conditions.append(document.op("@@")(wanted))
         statement = (
             select(*_columns(), *event_columns, snippet.label("snippet"))
             .select_from(base)
-            .where(document.op("@@")(wanted), *conditions)
+            .where(*conditions)
             .order_by(func.ts_rank(document, wanted).desc(), events.c.id.desc())
         )
     else:
@@ -210,4 +226,4 @@ def search_evidence(
             .where(*conditions)
             .order_by(hits.c.score, events.c.id.desc())
         )
-    return _run(conn, statement, limit, offset)
+    return _run(conn, statement, conditions, limit, offset)
