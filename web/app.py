@@ -15,7 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from storage.db import make_engine
 from web import feeds_pages, incidents_pages, playground_pages, search_pages, signin_pages
-from web.render import render
+from web.render import problem_page
 from web.security import Forbidden, SignInLimiter, SignInRequired
 
 STATIC = Path(__file__).parent / "static"
@@ -61,7 +61,7 @@ def create_app(config: WebConfig) -> FastAPI:
 
     @app.exception_handler(Forbidden)
     def forbidden(request: Request, error: Forbidden) -> HTMLResponse:
-        return render(request, "error.html.j2", {"message": str(error)}, status_code=403)
+        return problem_page(request, str(error), 403)
 
     @app.middleware("http")
     async def headers(request: Request, call_next: RequestResponseEndpoint) -> Response:

@@ -16,7 +16,14 @@ from storage import incidents as incident_store
 from storage import outbox as outbox_store
 from storage.events import events_by_id
 from storage.users import User
-from web.render import current_user, engine_of, reading, render, watchlist_in_force
+from web.render import (
+    current_user,
+    engine_of,
+    problem_page,
+    reading,
+    render,
+    watchlist_in_force,
+)
 from web.security import check_csrf, require_writer
 
 router = APIRouter()
@@ -106,13 +113,7 @@ def incident_page(request: Request, user: SignedIn, incident_id: int) -> HTMLRes
     with reading(request) as conn:
         incident = incident_store.get_incident(conn, incident_id)
         if incident is None:
-            return render(
-                request,
-                "error.html.j2",
-                {"message": "No such incident."},
-                user=user,
-                status_code=404,
-            )
+            return problem_page(request, "No such incident.", 404, user=user)
         sources = incident_store.incident_sources(conn, [incident_id]).get(incident_id, [])
         deliveries = outbox_store.list_deliveries(conn, incident_id=incident_id)
         reports = events_by_id(conn, incident_store.incident_event_ids(conn, incident_id))
@@ -152,8 +153,7 @@ def give_feedback(
         require_writer(user)
     problem = _feedback_problem(verdict, right_type, right_modality, right_actors)
     if problem:
-        message = {"message": problem}
-        return render(request, "error.html.j2", message, user=user, status_code=400)
+        return problem_page(request, problem, 400, user=user)
     new = feedback_store.NewFeedback(
         incident_id=incident_id,
         verdict=verdict,
@@ -166,13 +166,7 @@ def give_feedback(
     )
     with engine_of(request).begin() as conn:
         if incident_store.get_incident(conn, incident_id) is None:
-            return render(
-                request,
-                "error.html.j2",
-                {"message": "No such incident."},
-                user=user,
-                status_code=404,
-            )
+            return problem_page(request, "No such incident.", 404, user=user)
         feedback_store.add_feedback(conn, new, now=datetime.now(UTC))
         if hold and verdict != "correct" and new.event_id is None:
             feedback_store.hold_alerts(conn, incident_id)

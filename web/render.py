@@ -83,6 +83,15 @@ def render(
     return HTMLResponse(page, status_code=status_code)
 
 
+def problem_page(
+    request: Request, message: str, status_code: int, *, user: User | None = None
+) -> HTMLResponse:
+    """The page that says why something cannot be done."""
+    return render(
+        request, "error.html.j2", {"message": message}, user=user, status_code=status_code
+    )
+
+
 def engine_of(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
