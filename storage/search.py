@@ -1,6 +1,6 @@
-"""Full-text search over articles and evidence sentences: PostgreSQL matches a tsvector expression
-(GIN-indexed, migration 0009) with `websearch_to_tsquery`; SQLite matches FTS5 tables that triggers
-keep in step. Both give ranked, paged hits with a snippet whose matches are marked by `HIT_START`
+"""Full-text search over articles and evidence sentences: PostgreSQL matches a stored tsvector
+column (GIN-indexed, migration 0009) with `websearch_to_tsquery`; SQLite matches FTS5 tables that
+triggers keep in step. Both give ranked, paged hits with a snippet whose matches are marked by `HIT_START`
 and `HIT_END` (escape the snippet, then turn the marks into highlighting)."""
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from storage.models import articles, event_actors, events, feeds
 
 HIT_START, HIT_END = "\x02", "\x03"
 _FTS_TABLES = ("articles_fts", "events_fts")
+SEARCH_COLUMN = "search_document"
 _WORD_RE = re.compile(r"\w+")
 _PG_SNIPPET = f"StartSel={HIT_START}, StopSel={HIT_END}, MaxWords=30, MinWords=12"
 _ENGLISH: ColumnElement[Any] = literal_column("'english'::regconfig")
@@ -39,7 +40,7 @@ _ENGLISH: ColumnElement[Any] = literal_column("'english'::regconfig")
 def is_search_object(name: str | None) -> bool:
     """Whether a table or index is one of the search structures the models do not describe."""
     found = name or ""
-    return found.startswith("ix_search_") or found.startswith(_FTS_TABLES)
+    return found == SEARCH_COLUMN or found.startswith(("ix_search_", *_FTS_TABLES))
 
 
 @dataclass(frozen=True)
@@ -131,11 +132,9 @@ def _columns() -> list[Any]:
     ]
 
 
-def _pg_document(*columns: str) -> ColumnElement[Any]:
-    """The tsvector the migration's GIN index is built on, written exactly as there (literals,
-    not parameters), so that the planner uses the index."""
-    whole = " || ' ' || ".join(f"coalesce({column}, '')" for column in columns)
-    return literal_column(f"to_tsvector('english', {whole})")
+def _pg_document(table: str) -> ColumnElement[Any]:
+    """The stored tsvector column (migration 0009) that PostgreSQL searches and ranks by."""
+    return literal_column(f"{table}.{SEARCH_COLUMN}")
 
 
 def _run(
@@ -175,7 +174,7 @@ def search_articles(
         conditions.append(exists().where(events.c.article_id == articles.c.id, *inner))
     base = articles.join(feeds, feeds.c.id == articles.c.feed_id)
     if conn.dialect.name == "postgresql":
-        document = _pg_document("articles.title", "articles.text")
+        document = _pg_document("articles")
         wanted = func.websearch_to_tsquery(_ENGLISH, query)
         snippet = func.ts_headline(_ENGLISH, articles.c.text, wanted, _PG_SNIPPET)
         conditions.append(document.op("@@")(wanted))
@@ -208,7 +207,7 @@ def search_evidence(
     )
     event_columns = [events.c.id.label("event_id"), events.c.event_type, events.c.modality]
     if conn.dialect.name == "postgresql":
-        document = _pg_document("events.evidence")
+        document = _pg_document("events")
         wanted = func.websearch_to_tsquery(_ENGLISH, query)
         snippet = func.ts_headline(_ENGLISH, events.c.evidence, wanted, _PG_SNIPPET)
         conditions.append(document.op("@@")(wanted))

@@ -118,6 +118,7 @@ def incident_page(request: Request, user: SignedIn, incident_id: int) -> HTMLRes
         deliveries = outbox_store.list_deliveries(conn, incident_id=incident_id)
         reports = events_by_id(conn, incident_store.incident_event_ids(conn, incident_id))
         said = feedback_store.list_feedback(conn, incident_id)
+    published = {s.article_id: s.published_at for s in sources}
     on = incident.first_seen.date()
     evidence = highlights(incident.evidence, watchlist_in_force(request), on=on)
     context = {
@@ -125,7 +126,10 @@ def incident_page(request: Request, user: SignedIn, incident_id: int) -> HTMLRes
         "evidence_marks": evidence,
         "sources": sources,
         "deliveries": [d for d in deliveries if d.digest_id is None],
-        "reports": sorted(reports, key=lambda e: (e.detected_at, e.id)),
+        "reports": sorted(
+            reports, key=lambda e: (published.get(e.article_id) or e.detected_at, e.id)
+        ),
+        "published": published,
         "feedback": said,
         "verdict_labels": VERDICT_LABELS,
         "event_types": EVENT_TYPES,

@@ -17,10 +17,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 from sqlalchemy import Connection, Engine
 
-from alerts.message import alert_actors
+from alerts.message import AlertActor, alert_actors
 from alerts.render import actors_line, event_label, safe_link, when
 from extractors.events import Watchlist
 from flows.watchlist import choose_watchlist
+from storage.incidents import Incident
 from storage.search import HIT_END, HIT_START
 from storage.users import User, get_user
 from web.security import csrf_token, signed_in
@@ -51,6 +52,14 @@ def _date(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d") if value else ""
 
 
+def _named_actors(incident: Incident) -> list[AlertActor]:
+    """The incident's actors as the list names them: a person or body with the state they acted
+    for ("Sergey Lavrov (RUS)")."""
+    return [
+        AlertActor(a.id, f"{a.name} ({a.id})" if a.via else a.name, a.role) for a in incident.actors
+    ]
+
+
 ENVIRONMENT = Environment(
     loader=FileSystemLoader(TEMPLATES),
     autoescape=select_autoescape(["j2", "html"], default_for_string=True),
@@ -64,7 +73,7 @@ ENVIRONMENT.filters.update(
     marked=_marked,
     hits=_hits,
     safe_link=safe_link,
-    actor_names=lambda incident: actors_line(alert_actors(incident), names=True),
+    actor_names=lambda incident: actors_line(_named_actors(incident), names=True),
     actor_ids=lambda incident: actors_line(alert_actors(incident), short=True),
 )
 

@@ -1,6 +1,6 @@
 """The analysts' web UI: users, feedback, held deliveries, and full-text search over articles and
-evidence sentences (PostgreSQL: GIN indexes on tsvector expressions; SQLite: FTS5 tables kept by
-triggers). The search objects are not in the models; `storage.search.is_search_object` names them.
+evidence sentences (PostgreSQL: a stored generated tsvector column with a GIN index; SQLite: FTS5
+tables kept by triggers). The search objects are not in the models; `storage.search.is_search_object` names them.
 
 Revision ID: 0009_web
 Revises: 0008_background_marks
@@ -77,12 +77,15 @@ def upgrade() -> None:
 
 
 def _postgresql_search() -> None:
+    """A stored tsvector column per searched table: ranking reads it instead of parsing each
+    matching text again."""
     for table, _, columns in _SEARCHED:
         document = " || ' ' || ".join(f"coalesce({c}, '')" for c in columns)
         op.execute(
-            f"CREATE INDEX ix_search_{table} ON {table} "
-            f"USING gin (to_tsvector('english', {document}))"
+            f"ALTER TABLE {table} ADD COLUMN search_document tsvector "
+            f"GENERATED ALWAYS AS (to_tsvector('english', {document})) STORED"
         )
+        op.execute(f"CREATE INDEX ix_search_{table} ON {table} USING gin (search_document)")
 
 
 def _sqlite_search() -> None:
@@ -109,6 +112,7 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         for table, _, _ in _SEARCHED:
             op.execute(f"DROP INDEX ix_search_{table}")
+            op.execute(f"ALTER TABLE {table} DROP COLUMN search_document")
     else:
         for _, fts, _ in _SEARCHED:
             for suffix in ("ai", "ad", "au"):
