@@ -22,6 +22,7 @@ from storage.models import articles, deliveries
 from storage.users import add_user
 from tests.alerting_data import DESK, NOW, Ev, publish, subscriptions
 from web.app import WebConfig, create_app
+from web.security import SignInLimiter
 
 PASSWORD = "correct horse battery"
 HOSTILE = '<script>alert("owned")</script><img src=x onerror=alert(1)>'
@@ -303,3 +304,13 @@ def test_dates_in_the_future_do_not_break_the_list(client: TestClient) -> None:
     sign_in(client)
     tomorrow = datetime.now(UTC).date().replace(year=datetime.now(UTC).year + 1).isoformat()
     assert client.get(f"/incidents?since={tomorrow}&until=not-a-date").status_code == 200
+
+
+def test_sign_in_failures_count_only_within_the_window() -> None:
+    now = [0.0]
+    limiter = SignInLimiter(attempts=2, window_s=60, clock=lambda: now[0])
+    limiter.failed("user:a")
+    limiter.failed("user:a")
+    assert limiter.blocked("user:a")
+    now[0] = 61
+    assert not limiter.blocked("user:a")

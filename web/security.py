@@ -17,6 +17,7 @@ from fastapi import Request
 from storage.users import User
 
 SESSION_USER, SESSION_CSRF = "user_id", "csrf"
+_MAX_KEYS = 10_000
 
 
 class SignInRequired(Exception):
@@ -103,5 +104,8 @@ class SignInLimiter:
 
     def failed(self, *keys: str) -> None:
         with self._lock:
+            if len(self._failures) > _MAX_KEYS:  # many names tried: forget those gone quiet
+                for key in [k for k in self._failures if not self._recent(k)]:
+                    del self._failures[key]
             for key in keys:
                 self._recent(key).append(self.clock())
