@@ -15,9 +15,11 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Float,
+    FromClause,
     Integer,
     Select,
     Subquery,
+    Table,
     Text,
     exists,
     func,
@@ -162,6 +164,49 @@ def _run(
     return Results(hits, int(total.scalar() or 0))
 
 
+@dataclass(frozen=True)
+class _Searched:
+    """What one kind of search reads: the table with its text column (and that column's place in
+    its FTS5 table), the joins to the article and feed, and the columns shown."""
+
+    table: Table
+    text: ColumnElement[Any]
+    fts_column: int
+    base: FromClause
+    columns: tuple[Any, ...]
+
+
+def _search(
+    conn: Connection,
+    searched: _Searched,
+    query: str,
+    conditions: list[Any],
+    limit: int,
+    offset: int,
+) -> Results:
+    key = searched.table.c.id
+    if conn.dialect.name == "postgresql":
+        document = _pg_document(searched.table.name)
+        wanted = func.websearch_to_tsquery(_ENGLISH, query)
+        snippet = func.ts_headline(_ENGLISH, searched.text, wanted, _PG_SNIPPET)
+        conditions = [*conditions, document.op("@@")(wanted)]
+        statement = (
+            select(*searched.columns, snippet.label("snippet"))
+            .select_from(searched.base)
+            .where(*conditions)
+            .order_by(func.ts_rank(document, wanted).desc(), key.desc())
+        )
+    else:
+        hits = _sqlite_hits(f"{searched.table.name}_fts", searched.fts_column, query)
+        statement = (
+            select(*searched.columns, hits.c.snippet)
+            .select_from(searched.base.join(hits, hits.c.id == key))
+            .where(*conditions)
+            .order_by(hits.c.score, key.desc())
+        )
+    return _run(conn, statement, conditions, limit, offset)
+
+
 def search_articles(
     conn: Connection, query: str, filters: SearchFilters, *, limit: int = 20, offset: int = 0
 ) -> Results:
@@ -173,26 +218,8 @@ def search_articles(
         inner = _event_conditions(events.c.id, filters)
         conditions.append(exists().where(events.c.article_id == articles.c.id, *inner))
     base = articles.join(feeds, feeds.c.id == articles.c.feed_id)
-    if conn.dialect.name == "postgresql":
-        document = _pg_document("articles")
-        wanted = func.websearch_to_tsquery(_ENGLISH, query)
-        snippet = func.ts_headline(_ENGLISH, articles.c.text, wanted, _PG_SNIPPET)
-        conditions.append(document.op("@@")(wanted))
-        statement = (
-            select(*_columns(), snippet.label("snippet"))
-            .select_from(base)
-            .where(*conditions)
-            .order_by(func.ts_rank(document, wanted).desc(), articles.c.id.desc())
-        )
-    else:
-        hits = _sqlite_hits("articles_fts", 1, query)
-        statement = (
-            select(*_columns(), hits.c.snippet)
-            .select_from(base.join(hits, hits.c.id == articles.c.id))
-            .where(*conditions)
-            .order_by(hits.c.score, articles.c.id.desc())
-        )
-    return _run(conn, statement, conditions, limit, offset)
+    searched = _Searched(articles, articles.c.text, 1, base, tuple(_columns()))
+    return _search(conn, searched, query, conditions, limit, offset)
 
 
 def search_evidence(
@@ -205,24 +232,6 @@ def search_evidence(
     base = events.join(articles, articles.c.id == events.c.article_id).join(
         feeds, feeds.c.id == articles.c.feed_id
     )
-    event_columns = [events.c.id.label("event_id"), events.c.event_type, events.c.modality]
-    if conn.dialect.name == "postgresql":
-        document = _pg_document("events")
-        wanted = func.websearch_to_tsquery(_ENGLISH, query)
-        snippet = func.ts_headline(_ENGLISH, events.c.evidence, wanted, _PG_SNIPPET)
-        conditions.append(document.op("@@")(wanted))
-        statement = (
-            select(*_columns(), *event_columns, snippet.label("snippet"))
-            .select_from(base)
-            .where(*conditions)
-            .order_by(func.ts_rank(document, wanted).desc(), events.c.id.desc())
-        )
-    else:
-        hits = _sqlite_hits("events_fts", 0, query)
-        statement = (
-            select(*_columns(), *event_columns, hits.c.snippet)
-            .select_from(base.join(hits, hits.c.id == events.c.id))
-            .where(*conditions)
-            .order_by(hits.c.score, events.c.id.desc())
-        )
-    return _run(conn, statement, conditions, limit, offset)
+    event_columns = (events.c.id.label("event_id"), events.c.event_type, events.c.modality)
+    searched = _Searched(events, events.c.evidence, 0, base, (*_columns(), *event_columns))
+    return _search(conn, searched, query, conditions, limit, offset)
