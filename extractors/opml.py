@@ -6,6 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import listparser
 
@@ -23,6 +24,12 @@ class OpmlError(ExtractorError):
 class OpmlFeed:
     url: str
     title: str | None
+
+
+def is_feed_url(url: str) -> bool:
+    """Whether newswatch can poll `url`: http(s) with a host (an OPML file may list anything)."""
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def parse_opml(body: bytes) -> list[OpmlFeed]:

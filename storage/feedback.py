@@ -182,14 +182,15 @@ def labelled_examples(conn: Connection) -> tuple[list[dict[str, object]], int]:
     """Analysts' latest verdicts as labelled sentences in the format `newswatch eval` reads: the
     evidence sentence with the events the matcher found in it, the judged one corrected (or left
     out: not an event). Returns the examples and how many verdicts lacked the right answer."""
-    latest: dict[int, FeedbackRecord] = {}
-    for verdict in reversed(list_feedback(conn)):
-        target = verdict.event_id
-        if target is None:
-            target = conn.execute(
-                select(incidents.c.best_event_id).where(incidents.c.id == verdict.incident_id)
-            ).scalar_one()
-        latest[target] = verdict
+    said = list(reversed(list_feedback(conn)))  # the oldest first: later verdicts win
+    judged_incidents = {v.incident_id for v in said if v.event_id is None}
+    best_event: dict[int, int] = {}
+    for batch in chunked(sorted(judged_incidents)):
+        query = select(incidents.c.id, incidents.c.best_event_id).where(
+            one_of(conn, incidents.c.id, batch)
+        )
+        best_event.update({row.id: row.best_event_id for row in conn.execute(query)})
+    latest = {verdict.event_id or best_event[verdict.incident_id]: verdict for verdict in said}
     judged = events_by_id(conn, list(latest))
     by_sentence: dict[tuple[int, int, int], list[EventRecord]] = {}
     for event in judged:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -80,6 +81,11 @@ def add_feed(
     if inserted:
         return _record(inserted[0], created=True)
     return _record(conn.execute(select(feeds).where(feeds.c.url == url)).one())
+
+
+def add_feeds(conn: Connection, feeds: Iterable[tuple[str, str | None]], *, now: datetime) -> int:
+    """Add each (url, title) as `add_feed` does; returns how many were new."""
+    return sum(add_feed(conn, url, title, now=now).created for url, title in feeds)
 
 
 def get_feed(conn: Connection, feed_id: int) -> FeedRecord | None:

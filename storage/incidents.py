@@ -283,19 +283,8 @@ def list_incidents(
 ) -> list[Incident]:
     """Incidents last seen at or after `since`, of `event_type`, involving `actor_id` (also as the
     state a person or body acted for); the most recently seen first."""
-    query = select(incidents).order_by(incidents.c.last_seen.desc(), incidents.c.id.desc())
-    if since is not None:
-        query = query.where(incidents.c.last_seen >= since)
-    if event_type is not None:
-        query = query.where(incidents.c.event_type == event_type)
-    if actor_id is not None:
-        involving = (
-            select(incident_events.c.incident_id)
-            .join(event_actors, event_actors.c.event_id == incident_events.c.event_id)
-            .where(or_(event_actors.c.actor_id == actor_id, event_actors.c.country == actor_id))
-        )
-        query = query.where(incidents.c.id.in_(involving))
-    return _load(conn, query.limit(limit))
+    query = IncidentQuery(event_type=event_type, actor_id=actor_id, since=since)
+    return _load(conn, _listed(query).limit(limit))
 
 
 def incidents_first_seen(conn: Connection, *, since: datetime, until: datetime) -> list[Incident]:
@@ -405,11 +394,8 @@ def _reviewed(wrong: bool | None) -> ColumnElement[bool]:
     return exists(latest)
 
 
-def find_incidents(
-    conn: Connection, query: IncidentQuery, *, limit: int = 50, offset: int = 0
-) -> tuple[list[Incident], int]:
-    """A page of the incidents `query` asks for, the most recently seen first, and how many there
-    are in all."""
+def _listed(query: IncidentQuery) -> Select[Any]:
+    """The incidents `query` asks for, the most recently seen first."""
     conditions: list[ColumnElement[bool]] = []
     if query.event_type:
         conditions.append(incidents.c.event_type == query.event_type)
@@ -442,15 +428,18 @@ def find_incidents(
         conditions.append(~_reviewed(None))
     elif query.review in ("reviewed", "wrong"):
         conditions.append(_reviewed(True if query.review == "wrong" else None))
-    total = conn.execute(select(func.count()).select_from(incidents).where(*conditions)).scalar()
-    page = (
-        select(incidents)
-        .where(*conditions)
-        .order_by(incidents.c.last_seen.desc(), incidents.c.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    return _load(conn, page), int(total or 0)
+    order = (incidents.c.last_seen.desc(), incidents.c.id.desc())
+    return select(incidents).where(*conditions).order_by(*order)
+
+
+def find_incidents(
+    conn: Connection, query: IncidentQuery, *, limit: int = 50, offset: int = 0
+) -> tuple[list[Incident], int]:
+    """A page of the incidents `query` asks for, the most recently seen first, and how many there
+    are in all."""
+    listed = _listed(query)
+    total = conn.execute(select(func.count()).select_from(listed.order_by(None).subquery()))
+    return _load(conn, listed.limit(limit).offset(offset)), int(total.scalar() or 0)
 
 
 def incident_event_ids(conn: Connection, incident_id: int) -> list[int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -52,7 +53,7 @@ def check_password(conn: Connection, username: str, password: str) -> User | Non
     """The user, when `password` is theirs; None otherwise (also for an unknown name, after the
     same work, so that timing does not tell which names exist)."""
     row = conn.execute(select(users).where(users.c.username == username)).first()
-    stored = row.password_hash if row is not None else _UNKNOWN
+    stored = row.password_hash if row is not None else _unknown_hash()
     try:
         _HASHER.verify(stored, password)
     except (VerificationError, InvalidHashError):
@@ -65,4 +66,8 @@ def get_user(conn: Connection, user_id: int) -> User | None:
     return User(row.id, row.username, row.role) if row is not None else None
 
 
-_UNKNOWN = _HASHER.hash("no such user: this hash is only verified to spend the same time")
+@functools.cache
+def _unknown_hash() -> str:
+    """A hash verified for names that do not exist (made once, when first needed: hashing takes
+    tens of milliseconds, which every command importing this module would pay)."""
+    return _HASHER.hash("no such user: this hash is only verified to spend the same time")

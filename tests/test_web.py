@@ -122,7 +122,7 @@ def test_the_session_cookie_is_http_only_and_same_site(database: str) -> None:
     config = WebConfig(database_url=database, secret="s" * 40, secure=True)
     with TestClient(create_app(config), base_url="https://testserver") as secure_client:
         cookie = secure_client.get("/signin").headers["set-cookie"].lower()
-    assert "httponly" in cookie and "samesite=lax" in cookie and "secure" in cookie
+    assert "; httponly" in cookie and "; samesite=lax" in cookie and "; secure" in cookie
 
 
 def test_the_incident_list_filters(client: TestClient) -> None:

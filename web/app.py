@@ -31,7 +31,6 @@ class WebConfig:
     secret: str
     secure: bool = False
     watchlist_path: Path | None = None
-    subscriptions_path: Path | None = None
 
     @staticmethod
     def random_secret() -> str:

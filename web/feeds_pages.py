@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from extractors.errors import ExtractorError
-from extractors.opml import parse_opml
+from extractors.opml import is_feed_url, parse_opml
 from storage import feeds as feed_store
 from web.incidents_pages import SignedIn
 from web.render import engine_of, reading, render
@@ -44,11 +43,6 @@ def feeds_page(request: Request, user: SignedIn) -> HTMLResponse:
     return _feeds_page(request, user)
 
 
-def _http_url(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
-
-
 @router.post("/feeds")
 def add_feed(
     request: Request,
@@ -60,7 +54,7 @@ def add_feed(
     check_csrf(request, csrf)
     require_writer(user)
     url = url.strip()
-    if not _http_url(url):
+    if not is_feed_url(url):
         return _feeds_page(request, user, f"Not an http(s) URL: {url}", status_code=400)
     with engine_of(request).begin() as conn:
         record = feed_store.add_feed(conn, url, title.strip() or None, now=datetime.now(UTC))
@@ -87,11 +81,10 @@ def _import(request: Request, user: SignedIn, body: bytes) -> HTMLResponse:
         listed = parse_opml(body)
     except ExtractorError as error:
         return _feeds_page(request, user, f"Not an OPML file: {error}", status_code=400)
-    valid = [f for f in listed if _http_url(f.url)]
-    added = 0
+    valid = [f for f in listed if is_feed_url(f.url)]
     with engine_of(request).begin() as conn:
-        for feed in valid:
-            added += feed_store.add_feed(conn, feed.url, feed.title, now=datetime.now(UTC)).created
+        pairs = ((feed.url, feed.title) for feed in valid)
+        added = feed_store.add_feeds(conn, pairs, now=datetime.now(UTC))
     message = (
         f"{added} feeds added, {len(valid) - added} already known, "
         f"{len(listed) - len(valid)} skipped (not http/https)"

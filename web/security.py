@@ -44,9 +44,8 @@ def csrf_token(request: Request) -> str:
 
 def check_csrf(request: Request, sent: object) -> None:
     expected = request.session.get(SESSION_CSRF)
-    if not (isinstance(expected, str) and isinstance(sent, str)):
-        raise Forbidden("the form has no valid CSRF token: reload the page and try again")
-    if not hmac.compare_digest(expected, sent):
+    valid = isinstance(expected, str) and isinstance(sent, str)
+    if not (valid and hmac.compare_digest(str(expected), str(sent))):
         raise Forbidden("the form has no valid CSRF token: reload the page and try again")
 
 

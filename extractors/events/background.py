@@ -14,7 +14,8 @@ _YEAR_PREPOSITIONS = frozenset({"in", "since", "by", "during", "until", "from"})
 _YEAR_GAP = 3
 # How far from the trigger a year is looked for: before it within its clause, after it up to here.
 _YEAR_BEFORE, _YEAR_AFTER = 10, 16
-_RELATIVES = frozenset({"which", "who", "that"})
+# Relative pronouns: a clause they open describes someone (used by candidates.py too).
+RELATIVES = frozenset({"which", "who", "that"})
 # How far into a sentence its subject may reach: "Russia, which ...", "The Taliban, who ...".
 _SUBJECT_WORDS = 6
 # Words that may stand between a relative pronoun and its verb: "which has long supplied".
@@ -58,7 +59,7 @@ def relative_clause(
     """ "firms that supply components", "Russia, which brokered ... and sent peacekeepers": a
     trigger in a relative clause describes someone by what they did or do, also when the clause is
     inside the trigger ("two businessmen who have been held for a year")."""
-    inside = next((k for k in range(first + 1, last) if words[k] in _RELATIVES), None)
+    inside = next((k for k in range(first + 1, last) if words[k] in RELATIVES), None)
     if inside is not None:
         return Cue(BACKGROUND, words[inside], inside)
     k = first - 1
@@ -66,7 +67,7 @@ def relative_clause(
         k >= 0 and (words[k] in _AUXILIARIES or words[k].endswith("ly")) and not punctuation[k + 1]
     ):
         k -= 1
-    if k >= 0 and words[k] in _RELATIVES and not punctuation[k + 1] and punctuation[k] != ",":
+    if k >= 0 and words[k] in RELATIVES and not punctuation[k + 1] and punctuation[k] != ",":
         return Cue(BACKGROUND, words[k], k)
     for k in range(first - 1, max(-1, first - _YEAR_BEFORE - 1), -1):
         if punctuation[k + 1]:

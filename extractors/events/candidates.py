@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from extractors.events.background import background_cues
+from extractors.events.background import RELATIVES, background_cues
 from extractors.events.headline import headline_cues, quoted_speaker
 from extractors.events.mentions import Mention, Sentence
 from extractors.events.modality import BACKGROUND, REQUESTED, Cue, find_cues, modality_of
@@ -19,9 +19,6 @@ from extractors.events.watchlist import Watchlist
 
 _VISIT = "official_visit"
 _AGREEMENT = "agreement_signed"
-# A request does not reach into a relative clause: "called on Beijing to free a businessman who has
-# been held for two years" asks for a release, and the detention stands.
-_RELATIVES = frozenset({"who", "which", "that"})
 _TARGET_PREPOSITIONS = frozenset({"into", "on", "at", "against", "in"})
 
 
@@ -164,7 +161,8 @@ def evaluate_trigger(
             cue.phrase
             for cue in cues
             if cue.modality == REQUESTED
-            and _RELATIVES.isdisjoint(words[cue.word + 1 : match.last + 1])
+            # "called on Beijing to free two men who have been held": the detention stands
+            and RELATIVES.isdisjoint(words[cue.word + 1 : match.last + 1])
         ),
         None,
     )

@@ -6,12 +6,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import urlsplit
 
 import typer
 
 from extractors.errors import ExtractorError
-from extractors.opml import OpmlFeed, parse_opml, render_opml
+from extractors.opml import OpmlFeed, is_feed_url, parse_opml, render_opml
 from flows.settings import Settings
 from newswatch.commands.output import console, print_json, print_table, when
 from storage import feeds as feed_store
@@ -23,8 +22,7 @@ app = typer.Typer(
 
 
 def _check_url(url: str) -> str:
-    parts = urlsplit(url.strip())
-    if parts.scheme not in {"http", "https"} or not parts.netloc:
+    if not is_feed_url(url.strip()):
         raise typer.BadParameter(f"not an http(s) URL: {url!r}")
     return url.strip()
 
@@ -32,11 +30,9 @@ def _check_url(url: str) -> str:
 def add_feeds(database_url: str, feeds: Sequence[OpmlFeed]) -> tuple[int, int]:
     """Add `feeds` (idempotently); how many were added and how many were already known."""
     engine = make_engine(database_url)
-    added = 0
     with engine.begin() as conn:
-        for feed in feeds:
-            record = feed_store.add_feed(conn, feed.url, feed.title, now=datetime.now(UTC))
-            added += int(record.created)
+        pairs = ((feed.url, feed.title) for feed in feeds)
+        added = feed_store.add_feeds(conn, pairs, now=datetime.now(UTC))
     engine.dispose()
     return added, len(feeds) - added
 
@@ -59,7 +55,7 @@ def import_opml(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False
     except ExtractorError as error:
         console.print(f"[red]{path}: {error}[/red]")
         raise typer.Exit(1) from error
-    valid = [f for f in feeds if urlsplit(f.url).scheme in {"http", "https"}]
+    valid = [f for f in feeds if is_feed_url(f.url)]
     added, known = add_feeds(Settings().database_url, valid)
     skipped = len(feeds) - len(valid)
     console.print(f"{added} feeds added, {known} already known, {skipped} skipped (not http/https)")

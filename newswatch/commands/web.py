@@ -48,7 +48,6 @@ def web(
         secret=secret or WebConfig.random_secret(),
         secure=secure,
         watchlist_path=settings.watchlist_path,
-        subscriptions_path=settings.subscriptions_path,
     )
     console.print(f"newswatch web UI on http://{host}:{port}/ (Ctrl-C stops it)")
     uvicorn.run(create_app(config), host=host, port=port, log_level="warning")
